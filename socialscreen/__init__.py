@@ -1,0 +1,15 @@
+"""socialscreen: screen a draft social-media post against a social media policy.
+
+    import socialscreen
+    screener = socialscreen.Screener(policy="walton-centre")
+    result = screener.screen("draft text", account="personal", profile="Nurse. Views my own.")
+    result.verdict, [f.to_dict() for f in result.findings], result.to_dict()
+"""
+from .errors import DataError, ScreenInputError, SocialScreenError, UnknownPolicyError
+from .findings import Clause, Finding, Result
+from .packs import load_all as load_packs, load_pack
+from .screener import Screener, screen
+
+__version__ = "0.1.0"
+__all__ = ["Screener", "screen", "Finding", "Clause", "Result", "load_pack", "load_packs",
+           "SocialScreenError", "DataError", "ScreenInputError", "UnknownPolicyError", "__version__"]

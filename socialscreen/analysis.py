@@ -1,0 +1,53 @@
+"""One analysis per post: normalised text, offset map, one spaCy Doc, sentences.
+
+Every detector reads the same Analysis; nothing here knows about policies.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+
+from .text import Normalised
+
+
+@dataclass
+class Analysis:
+    norm: Normalised
+    doc: object                      # spaCy Doc over norm.text
+    profile: str = ""                # normalised profile text ("" when none)
+    account: str = "personal"
+    org_names: tuple = ()            # the active organisation's names (for work ties)
+    attachments: tuple = ()
+    has_ner: bool = False
+    _sent_starts: list = field(default_factory=list)
+    _sent_ends: list = field(default_factory=list)
+
+    def __post_init__(self):
+        starts, ends = [], []
+        for sent in self.doc.sents:
+            starts.append(sent.start_char)
+            ends.append(sent.end_char)
+        if not starts:
+            starts, ends = [0], [len(self.text)]
+        self._sent_starts, self._sent_ends = starts, ends
+
+    @property
+    def text(self) -> str:
+        return self.norm.text
+
+    def sentence_index(self, pos: int) -> int:
+        return max(0, bisect.bisect_right(self._sent_starts, pos) - 1)
+
+    def sentence_bounds(self, start: int, end: int | None = None, extra: int = 0) -> tuple[int, int]:
+        """Bounds of the sentence(s) holding [start, end), widened by `extra` sentences each side."""
+        i = self.sentence_index(start)
+        j = self.sentence_index(max(start, (end or start + 1) - 1))
+        i, j = max(0, i - extra), min(len(self._sent_starts) - 1, j + extra)
+        return self._sent_starts[i], self._sent_ends[j]
+
+    def window(self, start: int, end: int, window) -> tuple[int, int]:
+        if window == "post":
+            return 0, len(self.text)
+        if window == "sentence":
+            return self.sentence_bounds(start, end)
+        return max(0, start - int(window)), min(len(self.text), end + int(window))

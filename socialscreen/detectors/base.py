@@ -1,0 +1,102 @@
+"""What every detector shares: the Hit value, term compilation and context gating."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+import regex
+
+FLAGS = regex.IGNORECASE | regex.V0
+
+
+@dataclass(frozen=True)
+class Hit:
+    rule: object          # rules.Rule
+    start: int            # offsets in the normalised text
+    end: int
+    score: float
+    why: str
+    characteristic: Optional[str] = None
+
+
+def term_regex(term: str, leet: dict | None = None) -> str:
+    """A literal term as a regex: whole word, any run of spaces/hyphens between words."""
+    parts = []
+    for word in regex.split(r"[\s\-]+", term.strip()):
+        if leet:
+            parts.append("".join(_leet_class(ch, leet) for ch in word))
+        else:
+            parts.append(regex.escape(word))
+    body = r"[\s\-_.]*".join(parts) if leet else r"[\s\-]+".join(parts)
+    return body
+
+
+def _leet_class(ch: str, leet: dict) -> str:
+    subs = leet.get(ch.lower())
+    if not subs:
+        return regex.escape(ch)
+    opts = sorted({ch.lower(), ch.upper(), *subs}, key=len, reverse=True)
+    singles = [o for o in opts if len(o) == 1]
+    multi = [regex.escape(o) for o in opts if len(o) > 1]
+    cls = "[" + "".join(regex.escape(o) for o in singles) + "]" if singles else ""
+    return "(?:" + "|".join(multi + [cls]) + ")" if multi else cls
+
+
+def alternation(terms, leet: dict | None = None) -> str:
+    """One alternation of many terms, longest first, bounded as whole words."""
+    uniq = sorted({t.strip() for t in terms if t.strip()}, key=lambda t: (-len(t), t))
+    body = "|".join(term_regex(t, leet) for t in uniq)
+    return rf"(?<![\w])(?:{body})(?![\w])"
+
+
+def key_of(matched: str) -> str:
+    """The lookup key of a matched term: lower case, separators collapsed to one space."""
+    return regex.sub(r"[\s\-]+", " ", matched.strip().lower())
+
+
+class ContextGate:
+    """A rule's `context:` settings compiled once: is this hit allowed where it stands?"""
+
+    def __init__(self, context):
+        self.ctx = context
+        self.require_near = self._compile(context.require_near) if context else None
+        self.block_near = self._compile(context.block_near) if context else None
+        self.require_any = self._compile(context.require_any) if context else None
+        self.block_any = self._compile(context.block_any) if context else None
+        self.before = regex.compile(context.block_before + r"\Z" if not context.block_before.endswith("$")
+                                    else context.block_before, FLAGS) if context and context.block_before else None
+        self.after = regex.compile(context.block_after, FLAGS) if context and context.block_after else None
+
+    @staticmethod
+    def _compile(terms):
+        if not terms:
+            return None
+        return regex.compile(alternation(terms), FLAGS)
+
+    def check(self, analysis, start: int, end: int) -> tuple[bool, str]:
+        """(allowed, why). `why` names the context word that allowed it, if any."""
+        if self.ctx is None:
+            return True, ""
+        text = analysis.text
+        why = ""
+        if self.require_any is not None:
+            m = self.require_any.search(text)
+            if not m:
+                return False, ""
+            why = f"context: '{m.group(0).lower()}'"
+        if self.block_any is not None and self.block_any.search(text):
+            return False, ""
+        ws, we = analysis.window(start, end, self.ctx.window)
+        if self.require_near is not None:
+            m = self.require_near.search(text, ws, we)
+            if not m:
+                return False, ""
+            why = f"context: '{m.group(0).lower()}'"
+        if self.block_near is not None:
+            if self.block_near.search(text, ws, we):
+                return False, ""
+        if self.before is not None and self.before.search(text[max(0, start - 80):start]):
+            return False, ""
+        if self.after is not None and self.after.match(text[end:end + 80]):
+            return False, ""
+        return True, why

@@ -1,0 +1,51 @@
+"""The disclaimer kind: a post tied to the employer or the work, with no
+"views are my own" style disclaimer in the post or in the profile.
+
+The span of the hit is the first text that ties the post to the employer:
+one of the organisation's names (from the active pack), or a work-tie term
+or pattern of the rule ("my ward", "on shift").
+"""
+from __future__ import annotations
+
+import regex
+
+from .base import FLAGS, ContextGate, Hit, alternation
+
+
+class DisclaimerDetector:
+    def __init__(self, rules):
+        self.compiled = []
+        for rule in rules:
+            ties = regex.compile(alternation(rule.terms), FLAGS) if rule.terms else None
+            tie_patterns = [regex.compile(p, FLAGS) for p in rule.patterns]
+            disclaimers = [regex.compile(p, FLAGS) for p in rule.options.get("disclaimers", ())]
+            self.compiled.append((rule, ties, tie_patterns, disclaimers, ContextGate(rule.context)))
+        self._org_cache = {}
+
+    def _org_re(self, names):
+        if names not in self._org_cache:
+            self._org_cache[names] = regex.compile(alternation(names), FLAGS) if names else None
+        return self._org_cache[names]
+
+    def detect(self, analysis):
+        text = analysis.text
+        out = []
+        for rule, ties, tie_patterns, disclaimers, gate in self.compiled:
+            if any(d.search(text) or (analysis.profile and d.search(analysis.profile)) for d in disclaimers):
+                continue
+            found = []
+            org_re = self._org_re(tuple(analysis.org_names))
+            if org_re is not None:
+                found += [(m.start(), m.end(), f"names the organisation ('{m.group(0)}')") for m in org_re.finditer(text)]
+            if ties is not None:
+                found += [(m.start(), m.end(), f"work tie '{m.group(0).lower()}'") for m in ties.finditer(text)]
+            for p in tie_patterns:
+                found += [(m.start(), m.end(), "work-tie pattern") for m in p.finditer(text)]
+            found.sort()
+            for start, end, why in found:
+                ok, ctx = gate.check(analysis, start, end)
+                if ok:
+                    out.append(Hit(rule, start, end, rule.confidence,
+                                   why + "; no disclaimer in the post or profile"))
+                    break
+        return out

@@ -1,0 +1,40 @@
+"""The lexicon kind: literal terms (one compiled alternation for all rules) and patterns."""
+from __future__ import annotations
+
+import regex
+
+from .base import FLAGS, ContextGate, Hit, alternation, key_of
+
+
+class LexiconDetector:
+    def __init__(self, rules):
+        self.rules = list(rules)
+        self.gates = {r.id: ContextGate(r.context) for r in self.rules}
+        self.by_term: dict[str, list] = {}
+        for rule in self.rules:
+            for term in rule.terms:
+                self.by_term.setdefault(key_of(term), []).append(rule)
+        self.terms_re = regex.compile(alternation(self.by_term), FLAGS) if self.by_term else None
+        self.patterns = [(rule, regex.compile(p, FLAGS)) for rule in self.rules for p in rule.patterns]
+
+    def detect(self, analysis):
+        text = analysis.text
+        hits = []
+        if self.terms_re is not None:
+            for m in self.terms_re.finditer(text):
+                for rule in self.by_term.get(key_of(m.group(0)), ()):
+                    hits.append((rule, m.start(), m.end(), f"term '{m.group(0).lower()}'"))
+        for rule, pattern in self.patterns:
+            for m in pattern.finditer(text):
+                if m.end() > m.start():
+                    hits.append((rule, m.start(), m.end(), "pattern"))
+        out = []
+        for rule, start, end, why in hits:
+            ok, ctx = self.gates[rule.id].check(analysis, start, end)
+            if not ok:
+                continue
+            if rule.span == "sentence":
+                start, end = analysis.sentence_bounds(start, end)
+            out.append(Hit(rule, start, end, rule.confidence, why + (f"; {ctx}" if ctx else ""),
+                           rule.characteristic))
+        return out

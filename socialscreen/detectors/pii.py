@@ -1,0 +1,89 @@
+"""The pii kind: Presidio's recognizers (UK registry: NHS number with its checksum,
+NI number, postcode, UK phone, e-mail, dates) plus the rules' own patterns.
+
+Recognizers are called directly on the normalised text: socialscreen does its
+own context gating (care context, staff context) from the rule data, so the
+analyzer's NLP engine and context enhancer are not needed, and the pattern
+recognizers work with or without a spaCy model.
+"""
+from __future__ import annotations
+
+import regex
+
+from .base import FLAGS, ContextGate, Hit
+
+
+def _recognizer(entity: str):
+    if entity == "UK_NHS":
+        from presidio_analyzer.predefined_recognizers.country_specific.uk.uk_nhs_recognizer import NhsRecognizer
+        return NhsRecognizer()
+    if entity == "UK_NINO":
+        from presidio_analyzer.predefined_recognizers.country_specific.uk.uk_nino_recognizer import UkNinoRecognizer
+        return UkNinoRecognizer()
+    if entity == "UK_POSTCODE":
+        from presidio_analyzer.predefined_recognizers.country_specific.uk.uk_postcode_recognizer import UkPostcodeRecognizer
+        return UkPostcodeRecognizer()
+    if entity == "UK_PASSPORT":
+        from presidio_analyzer.predefined_recognizers.country_specific.uk.uk_passport_recognizer import UkPassportRecognizer
+        return UkPassportRecognizer()
+    if entity == "UK_DRIVING_LICENCE":
+        from presidio_analyzer.predefined_recognizers.country_specific.uk.uk_driving_licence_recognizer import UkDrivingLicenceRecognizer
+        return UkDrivingLicenceRecognizer()
+    if entity == "PHONE_NUMBER":
+        from presidio_analyzer.predefined_recognizers.generic.phone_recognizer import PhoneRecognizer
+        return PhoneRecognizer(supported_regions=("GB",))
+    if entity == "EMAIL_ADDRESS":
+        from presidio_analyzer.predefined_recognizers.generic.email_recognizer import EmailRecognizer
+        return EmailRecognizer()
+    if entity == "DATE_TIME":
+        from presidio_analyzer.predefined_recognizers.generic.date_recognizer import DateRecognizer
+        return DateRecognizer()
+    raise ValueError(f"unsupported Presidio entity {entity!r}; use one of {', '.join(ENTITIES)}")
+
+
+ENTITIES = ("UK_NHS", "UK_NINO", "UK_POSTCODE", "UK_PASSPORT", "UK_DRIVING_LICENCE",
+            "PHONE_NUMBER", "EMAIL_ADDRESS", "DATE_TIME")
+
+
+class PiiDetector:
+    def __init__(self, rules):
+        self.rules = list(rules)
+        self.recognizers = {}
+        self.compiled = []
+        for rule in self.rules:
+            entities = list(rule.options.get("entities", ()))
+            for entity in entities:
+                if entity not in self.recognizers:
+                    self.recognizers[entity] = _recognizer(entity)
+            min_score = float(rule.options.get("score", 0.0))
+            patterns = [regex.compile(p, FLAGS) for p in rule.patterns]
+            self.compiled.append((rule, entities, min_score, patterns, ContextGate(rule.context)))
+
+    def detect(self, analysis):
+        text = analysis.text
+        found = {}
+        out = []
+        for rule, entities, min_score, patterns, gate in self.compiled:
+            candidates = []
+            for entity in entities:
+                if entity not in found:
+                    found[entity] = self.recognizers[entity].analyze(text, [entity], None)
+                for r in found[entity]:
+                    if r.score >= min_score:
+                        candidates.append((r.start, r.end, r.score, f"Presidio {entity}"
+                                           + (" (checksum valid)" if entity == "UK_NHS" else "")))
+            for p in patterns:
+                for m in p.finditer(text):
+                    s, e = m.span(1) if m.groups() and m.group(1) else m.span()
+                    if e > s:
+                        candidates.append((s, e, rule.confidence, "pattern"))
+            seen = set()
+            for start, end, score, why in candidates:
+                if (start, end) in seen:
+                    continue
+                seen.add((start, end))
+                ok, ctx = gate.check(analysis, start, end)
+                if ok:
+                    out.append(Hit(rule, start, end, max(score, rule.confidence) if why == "pattern" else
+                                   min(1.0, max(score, rule.confidence)), why + (f"; {ctx}" if ctx else "")))
+        return out

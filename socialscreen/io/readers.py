@@ -1,0 +1,179 @@
+"""Turn input files into records, in order. A record that cannot be screened
+carries an `error` instead of text: nothing is silently dropped."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Optional
+
+csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+
+class InputOpenError(Exception):
+    """An input cannot be opened at all (exit status 2)."""
+
+
+@dataclass
+class Record:
+    id: str
+    text: Optional[str] = None
+    account: Optional[str] = None
+    profile: Optional[str] = None
+    attachments: Optional[list] = None
+    error: Optional[str] = None
+    source: str = ""
+
+
+def _decode(data: bytes, where: str) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"{where} is not UTF-8 (byte {exc.start}); save it as UTF-8") from None
+
+
+def _record_from_obj(obj, rid: str, source: str) -> Record:
+    if not isinstance(obj, dict):
+        return Record(rid, error="line is JSON but not an object with a 'text' field", source=source)
+    rid = str(obj.get("id", rid))
+    text = obj.get("text")
+    if not isinstance(text, str):
+        return Record(rid, error="missing or non-string 'text' field", source=source)
+    account = obj.get("account")
+    if account is not None and account not in ("personal", "official"):
+        return Record(rid, error=f"account must be 'personal' or 'official', not {account!r}", source=source)
+    profile = obj.get("profile")
+    if profile is not None and not isinstance(profile, str):
+        return Record(rid, error="'profile' must be a string", source=source)
+    attachments = obj.get("attachments")
+    if attachments is not None and not isinstance(attachments, list):
+        return Record(rid, error="'attachments' must be a list", source=source)
+    return Record(rid, text, account, profile, attachments, source=source)
+
+
+def read_jsonl(data: bytes, source: str) -> Iterator[Record]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    for n, raw in enumerate(data.split(b"\n"), start=1):
+        if not raw.strip():
+            continue
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield Record(str(n), error=f"line {n} is not UTF-8 (byte {exc.start})", source=source)
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield Record(str(n), error=f"line {n} is not valid JSON ({exc.msg}, column {exc.colno})", source=source)
+            continue
+        yield _record_from_obj(obj, str(n), source)
+
+
+def read_csv(data: bytes, source: str, column: Optional[str]) -> Iterator[Record]:
+    try:
+        text = _decode(data, source)
+    except ValueError as exc:
+        # decode what we can line by line so good rows still get screened
+        text = data.decode("utf-8", errors="replace")
+        bad_encoding = str(exc)
+    else:
+        bad_encoding = None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    fields = reader.fieldnames or []
+    col = column or next((f for f in fields if f and f.strip().lower() in ("text", "post", "draft", "message", "content")), None)
+    for n, row in enumerate(reader, start=1):
+        rid = str(row.get("id") or n)
+        if col is None or col not in fields:
+            yield Record(rid, error=f"no text column {'named ' + repr(column) if column else ''} in {source} "
+                                    f"(columns: {', '.join(f for f in fields if f)}); use --column", source=source)
+            continue
+        value = row.get(col)
+        if value is None:
+            yield Record(rid, error=f"row {n} is truncated: it has no '{col}' cell", source=source)
+            continue
+        if bad_encoding and "\ufffd" in value:
+            yield Record(rid, error=f"row {n}: {bad_encoding}", source=source)
+            continue
+        account = (row.get("account") or "").strip() or None
+        if account is not None and account not in ("personal", "official"):
+            yield Record(rid, error=f"row {n}: account must be 'personal' or 'official'", source=source)
+            continue
+        yield Record(rid, value, account, row.get("profile") or None, source=source)
+
+
+def read_xlsx(path: Path, source: str, column: Optional[str]) -> Iterator[Record]:
+    try:
+        import openpyxl
+    except ImportError:
+        raise InputOpenError(f"{source}: reading spreadsheets needs openpyxl (pip install 'socialscreen[xlsx]')")
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a bad file
+        raise InputOpenError(f"{source}: not a readable .xlsx workbook ({exc.__class__.__name__})") from None
+    ws = wb.active
+    rows = ws.iter_rows(values_only=True)
+    header = [str(h).strip() if h is not None else "" for h in next(rows, [])]
+    lower = [h.lower() for h in header]
+    if column:
+        idx = header.index(column) if column in header else None
+    else:
+        idx = next((lower.index(c) for c in ("text", "post", "draft", "message", "content") if c in lower), None)
+    get = lambda row, name: (row[lower.index(name)] if name in lower and lower.index(name) < len(row) else None)
+    for n, row in enumerate(rows, start=1):
+        rid = str(get(row, "id") or n)
+        if idx is None:
+            yield Record(rid, error=f"no text column in {source} (columns: {', '.join(header)}); use --column", source=source)
+            continue
+        value = row[idx] if idx < len(row) else None
+        if value is None:
+            yield Record(rid, error=f"row {n} has an empty text cell", source=source)
+            continue
+        account = get(row, "account")
+        yield Record(rid, str(value), str(account).strip() if account else None,
+                     str(get(row, "profile")) if get(row, "profile") else None, source=source)
+    wb.close()
+
+
+def read_inputs(paths, column: Optional[str] = None, stdin=None) -> Iterator[Record]:
+    """Records from every input in order. Raises InputOpenError for an input that cannot be opened."""
+    paths = list(paths) or ["-"]
+    # open everything first so a missing file fails before any output is written
+    for p in paths:
+        if p != "-" and not Path(p).is_file():
+            raise InputOpenError(f"{p}: no such file")
+    for p in paths:
+        if p == "-":
+            data = (stdin or sys.stdin.buffer).read()
+            stripped = data.lstrip()
+            if stripped.startswith(b"{") and b"\n" in stripped.strip():
+                yield from read_jsonl(data, "<stdin>")
+            else:
+                try:
+                    yield Record("1", _decode(data, "<stdin>"), source="<stdin>")
+                except ValueError as exc:
+                    yield Record("1", error=str(exc), source="<stdin>")
+            continue
+        path = Path(p)
+        suffix = path.suffix.lower()
+        if suffix == ".xlsx":
+            yield from read_xlsx(path, p, column)
+            continue
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputOpenError(f"{p}: cannot be read ({exc.strerror})") from None
+        if suffix in (".jsonl", ".ndjson"):
+            yield from read_jsonl(data, p)
+        elif suffix == ".csv":
+            yield from read_csv(data, p, column)
+        else:
+            try:
+                yield Record(path.name, _decode(data, p), source=p)
+            except ValueError as exc:
+                yield Record(path.name, error=str(exc), source=p)

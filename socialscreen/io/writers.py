@@ -1,0 +1,130 @@
+"""Output formats. Each writer takes (record, result-dict) pairs in order.
+
+A result dict is `Result.to_dict()` plus `id`, or `{"id", "error", "findings": []}`
+for a record that could not be screened.
+"""
+from __future__ import annotations
+
+import csv
+import html
+import json
+import textwrap
+
+SEVERITY_MARK = {"high": "BLOCK", "medium": "REVIEW", "low": "ADVICE"}
+
+
+class JsonlWriter:
+    def __init__(self, out):
+        self.out = out
+
+    def write(self, rec):
+        self.out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        self.out.flush()
+
+    def close(self):
+        pass
+
+
+class JsonWriter:
+    def __init__(self, out):
+        self.out, self.items = out, []
+
+    def write(self, rec):
+        self.items.append(rec)
+
+    def close(self):
+        json.dump(self.items, self.out, ensure_ascii=False, indent=2)
+        self.out.write("\n")
+
+
+class CsvWriter:
+    FIELDS = ["id", "verdict", "category", "start", "end", "text", "severity", "confidence",
+              "rule", "clauses", "message", "error"]
+
+    def __init__(self, out):
+        self.out = out
+        self.w = csv.DictWriter(out, fieldnames=self.FIELDS)
+        self.w.writeheader()
+
+    def write(self, rec):
+        base = {"id": rec.get("id"), "verdict": rec.get("verdict", ""), "error": rec.get("error", "")}
+        if not rec.get("findings"):
+            self.w.writerow(base)
+            return
+        for f in rec["findings"]:
+            self.w.writerow({**base, **{k: f.get(k) for k in ("category", "start", "end", "text", "severity",
+                                                               "confidence", "rule", "message")},
+                             "clauses": "; ".join(f"{c['policy']} {c['id']}" for c in f["clauses"])})
+
+    def close(self):
+        pass
+
+
+class TextWriter:
+    """A report a comms officer can read."""
+
+    def __init__(self, out):
+        self.out = out
+        self.counts = {"pass": 0, "review": 0, "block": 0, "error": 0}
+
+    def write(self, rec):
+        w = self.out.write
+        if rec.get("error"):
+            self.counts["error"] += 1
+            w(f"[{rec['id']}] ERROR: {rec['error']}\n\n")
+            return
+        verdict = rec["verdict"]
+        self.counts[verdict] += 1
+        n = len(rec["findings"])
+        w(f"[{rec['id']}] {verdict.upper()}" + (f": {n} finding{'s' if n != 1 else ''}" if n else ": nothing found") + "\n")
+        for f in rec["findings"]:
+            w(f"  {SEVERITY_MARK.get(f['severity'], f['severity']):6} {f['category']} "
+              f"at {f['start']}-{f['end']}: \"{_clip(f['text'])}\"\n")
+            w(textwrap.fill(f["message"], width=88, initial_indent="         ", subsequent_indent="         ") + "\n")
+            for c in f["clauses"]:
+                w(f"         breaches {c['policy']} {c['id']} ({c['title']}): \"{c['quote']}\"\n")
+        w("\n")
+        self.out.flush()
+
+    def close(self):
+        c = self.counts
+        total = sum(c.values())
+        self.out.write(f"{total} post{'s' if total != 1 else ''} screened: {c['block']} block, {c['review']} review, "
+                       f"{c['pass']} pass" + (f", {c['error']} could not be screened" if c["error"] else "") + "\n")
+
+
+class HtmlWriter:
+    def __init__(self, out):
+        self.out, self.rows = out, []
+
+    def write(self, rec):
+        self.rows.append(rec)
+
+    def close(self):
+        e = html.escape
+        parts = ["<!doctype html><meta charset='utf-8'><title>socialscreen report</title>",
+                 "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
+                 ".block{color:#b00}.review{color:#a60}.pass{color:#070}mark{background:#fd8}"
+                 "blockquote{color:#555;margin:.2em 2em}</style><h1>socialscreen report</h1>"]
+        for rec in self.rows:
+            if rec.get("error"):
+                parts.append(f"<h2>{e(str(rec['id']))}: <span class=block>error</span></h2><p>{e(rec['error'])}</p>")
+                continue
+            parts.append(f"<h2>{e(str(rec['id']))}: <span class={rec['verdict']}>{rec['verdict']}</span></h2><ul>")
+            for f in rec["findings"]:
+                parts.append(f"<li><b>{e(f['category'])}</b> ({e(f['severity'])}): <mark>{e(f['text'])}</mark>"
+                             f"<br>{e(f['message'])}")
+                for c in f["clauses"]:
+                    parts.append(f"<blockquote>{e(c['policy'])} {e(c['id'])} {e(c['title'])}: "
+                                 f"&ldquo;{e(c['quote'])}&rdquo;</blockquote>")
+                parts.append("</li>")
+            parts.append("</ul>")
+        self.out.write("\n".join(parts) + "\n")
+
+
+def _clip(s, n=70):
+    s = " ".join(s.split())
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+WRITERS = {"text": TextWriter, "json": JsonWriter, "jsonl": JsonlWriter, "csv": CsvWriter, "html": HtmlWriter}

@@ -34,6 +34,7 @@ class Finding:
     clauses: tuple[Clause, ...]
     why: str = ""
     characteristic: Optional[str] = None
+    attachment: Optional[int] = None      # index of the attachment whose alt text was flagged
 
     def to_dict(self) -> dict:
         d = {
@@ -44,6 +45,8 @@ class Finding:
         }
         if self.characteristic:
             d["characteristic"] = self.characteristic
+        if self.attachment is not None:
+            d["attachment"] = self.attachment
         return d
 
 

@@ -23,7 +23,8 @@ CHARACTERISTICS = (
 KINDS = ("lexicon", "pii", "names", "profanity", "disclaimer")
 
 _COMMON = {"id", "category", "kind", "severity", "confidence", "message", "examples",
-           "characteristic", "terms", "lexicons", "patterns", "context", "description", "span"}
+           "characteristic", "terms", "lexicons", "patterns", "context", "description", "span",
+           "applies_to"}
 _KIND_KEYS = {
     "lexicon": set(),
     "pii": {"entities", "score"},
@@ -62,6 +63,7 @@ class Rule:
     context: Optional[Context] = None
     characteristic: Optional[str] = None
     span: str = "match"                      # match | sentence
+    applies_to: tuple = ("text",)            # text | attachments (alt text of images/videos)
     examples_flag: tuple = ()
     examples_pass: tuple = ()
     options: dict = field(default_factory=dict, hash=False, compare=False)
@@ -183,6 +185,9 @@ def parse_rule(raw, path: Path, lexicon_root: Path) -> Rule:
     span = raw.get("span", "match")
     if span not in ("match", "sentence"):
         _fail(path, "span", "must be 'match' or 'sentence'")
+    applies_to = tuple(_str_list(raw.get("applies_to", ["text"]), path, "applies_to"))
+    if not applies_to or set(applies_to) - {"text", "attachments"}:
+        _fail(path, "applies_to", "must list 'text' and/or 'attachments'")
     options = {k: raw[k] for k in _KIND_KEYS[kind] if k in raw}
     for key in ("allow_lexicons", "disclaimer_lexicons"):
         if key in options:
@@ -202,7 +207,7 @@ def parse_rule(raw, path: Path, lexicon_root: Path) -> Rule:
         id=rid, family=family, category=raw["category"], kind=kind, severity=raw["severity"],
         confidence=float(conf), message=raw["message"].strip(), path=str(path),
         terms=tuple(dict.fromkeys(t.strip() for t in terms if t.strip())), patterns=tuple(patterns),
-        context=context, characteristic=char, span=span,
+        context=context, characteristic=char, span=span, applies_to=applies_to,
         examples_flag=tuple(flag), examples_pass=tuple(ok), options=options,
     )
 

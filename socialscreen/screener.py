@@ -61,7 +61,8 @@ class Screener:
 
         self.all_rules = load_rules(root)
         self.rules = [r for r in self.all_rules if selected(r)]
-        self.detectors = build_detectors(self.rules)
+        self.detectors = build_detectors([r for r in self.rules if "text" in r.applies_to])
+        self.attachment_detectors = build_detectors([r for r in self.rules if "attachments" in r.applies_to])
         self.nlp, self.model_name = nlp_mod.load(model)
         self.has_ner = nlp_mod.has_ner(self.nlp)
         self.notes = () if self.has_ner else (NAMES_REDUCED,)
@@ -123,9 +124,41 @@ class Screener:
                 finding = self._to_finding(hit, norm, account)
                 if finding is not None:
                     findings.append(finding)
+        findings += self._attachment_findings(prep[3], account)
         findings = _dedupe(findings)
         return Result(policy=self.policy, account=account, verdict=verdict_for(findings),
                       findings=tuple(findings), id=id, notes=self.notes)
+
+    def _attachment_findings(self, attachments, account) -> list:
+        """Rules that apply to attachments read each image's or video's alt text. The finding is
+        zero-width at the start of the post (start == end == 0, text "") and names the attachment."""
+        out = []
+        if not attachments or not self.attachment_detectors:
+            return out
+        for i, att in enumerate(attachments):
+            alt = att.get("alt_text") if isinstance(att, Mapping) else None
+            if not isinstance(alt, str) or not alt.strip():
+                continue
+            norm = normalise(alt)
+            analysis = Analysis(norm=norm, doc=self.nlp(norm.text), account=account,
+                                org_names=self._org_names, has_ner=self.has_ner)
+            seen = set()
+            for detector in self.attachment_detectors:
+                for hit in detector.detect(analysis):
+                    rule = hit.rule
+                    clauses = self.pack.clauses_for(rule.id, rule.category, account)
+                    if not clauses or rule.id in seen:
+                        continue
+                    seen.add(rule.id)
+                    s, e = norm.to_original(hit.start, hit.end)
+                    kind = att.get("type", "attachment")
+                    out.append(Finding(
+                        category=rule.category, start=0, end=0, text="",
+                        severity=self.pack.severity.get(rule.category, rule.severity),
+                        confidence=round(hit.score, 3), message=rule.message, detector=rule.kind,
+                        rule=rule.id, clauses=clauses,
+                        why=f"{kind} {i + 1} alt text: '{alt[s:e]}'; {hit.why}", attachment=i))
+        return out
 
     def _to_finding(self, hit, norm, account) -> Optional[Finding]:
         rule = hit.rule

@@ -30,6 +30,9 @@ def _parser():
     c.add_argument("--organisation", help="organisation name to use with a template pack (community-group)")
     c.add_argument("--progress", action="store_true", help="show progress on standard error")
     sub.add_parser("policies", help="list the installed policy packs")
+    t = sub.add_parser("test-rules", help="run every rule's own flag/pass examples")
+    t.add_argument("--rules", nargs="*", help="only rules whose id starts with one of these")
+    t.add_argument("--model", help="spaCy model, or 'none'")
     e = sub.add_parser("explain", help="print a clause of a pack")
     e.add_argument("pack")
     e.add_argument("clause")
@@ -41,6 +44,8 @@ def main(argv=None) -> int:
     try:
         if args.command == "policies":
             return _policies()
+        if args.command == "test-rules":
+            return _test_rules(args)
         if args.command == "explain":
             return _explain(args.pack, args.clause)
         return _check(args)
@@ -61,6 +66,21 @@ def _policies() -> int:
               + (f" ({pack.meta.get('version')})" if pack.meta.get("version") else ""))
         print(f"{'':16} checks: {', '.join(applies)}")
     return 0
+
+
+def _test_rules(args) -> int:
+    from .rulecheck import check_rules
+    from .rules import load_rules
+
+    rules = [r for r in load_rules() if not args.rules or any(r.id.startswith(p) for p in args.rules)]
+    bad = n = 0
+    for rule, failures in check_rules(rules, model=args.model):
+        n += len(rule.examples_flag) + len(rule.examples_pass)
+        for f in failures:
+            bad += 1
+            print(f"FAIL {f}")
+    print(f"{len(rules)} rules, {n} examples: {n - bad} passed, {bad} failed")
+    return 1 if bad else 0
 
 
 def _explain(pack_id: str, clause_id: str) -> int:

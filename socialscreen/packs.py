@@ -60,9 +60,8 @@ class Pack:
         return tuple(self.clauses[c] for c in mapping.get(account, ()))
 
     def applies(self, category: str, account: str) -> bool:
-        if self.categories.get(category, {}).get(account):
-            return True
-        return any(m.get(account) for m in self.rules.values())
+        """Does the pack cite any clause for this category in this account context?"""
+        return bool(self.categories.get(category, {}).get(account))
 
     def with_organisation(self, **changes) -> "Pack":
         """A copy naming another organisation (for the community-group template, say)."""

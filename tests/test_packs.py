@@ -1,0 +1,121 @@
+"""Packs load, validate strictly, and map categories to clauses per account."""
+import textwrap
+
+import pytest
+
+from socialscreen import DataError, UnknownPolicyError, load_pack, load_packs
+from socialscreen.packs import parse_pack
+from socialscreen.rules import CATEGORIES, load_rules
+
+PACKS = ["stass", "focus", "community-group", "walton-centre", "b3"]
+
+
+def test_all_five_packs_load():
+    packs = load_packs()
+    assert set(PACKS) <= set(packs)
+    for pid in PACKS:
+        pack = packs[pid]
+        assert pack.organisation.name
+        for cid, clause in pack.clauses.items():
+            assert clause.quote and clause.title and clause.section
+            assert cid.split("/")[0] == clause.section
+
+
+def test_disclaimer_only_where_the_policy_has_a_clause():
+    packs = load_packs()
+    for pid in ("stass", "focus", "community-group"):
+        assert not packs[pid].applies("missing_disclaimer", "personal")
+    for pid in ("walton-centre", "b3"):
+        assert packs[pid].applies("missing_disclaimer", "personal")
+        assert not packs[pid].applies("missing_disclaimer", "official")
+
+
+def test_core_categories_mapped_for_every_pack():
+    for pid in PACKS:
+        pack = load_pack(pid)
+        for cat in CATEGORIES[:4]:
+            for account in ("personal", "official"):
+                assert pack.clauses_for(f"x.{cat}", cat, account), (pid, cat, account)
+
+
+def test_rule_override_wins_over_category():
+    pack = load_pack("b3")
+    sections = {c.section for c in pack.clauses_for("offensive.sexual", "offensive_language", "personal")}
+    assert "3.4.9" in sections
+
+
+def test_unknown_policy_names_the_installed_ones():
+    with pytest.raises(UnknownPolicyError, match="walton-centre"):
+        load_pack("nope")
+
+
+def _pack(tmp_path, body, name="mine"):
+    p = tmp_path / f"{name}.yaml"
+    p.write_text(textwrap.dedent(body), encoding="utf-8")
+    return p
+
+
+GOOD = """
+id: mine
+policy: {title: Our policy}
+organisation: {name: Hope Cafe, aliases: [Hope]}
+clauses:
+  - {id: "1.1", section: "1.1", title: Be kind, quote: "Be kind online."}
+categories:
+  offensive_language: {personal: ["1.1"], official: ["1.1"]}
+"""
+
+
+def test_users_can_write_their_own_pack(tmp_path, screeners):
+    path = _pack(tmp_path, GOOD)
+    pack = load_pack(str(path))
+    assert pack.organisation.names() == ("Hope Cafe", "Hope")
+    import socialscreen
+    result = socialscreen.Screener(str(path)).screen("what a load of shit")
+    assert [f.category for f in result.findings] == ["offensive_language"]
+    assert result.findings[0].clauses[0].id == "1.1"
+
+
+@pytest.mark.parametrize("mutation, field", [
+    (GOOD.replace("categories:", "colour: blue\ncategories:"), "colour"),
+    (GOOD.replace('personal: ["1.1"]', 'personal: ["9.9"]'), "categories.offensive_language.personal"),
+    (GOOD.replace("offensive_language:", "rudeness:"), "categories.rudeness"),
+    (GOOD.replace("personal: [", "weekend: ["), "categories.offensive_language.weekend"),
+    (GOOD + '  - {id: "1.1", section: "1.1", title: x, quote: y}\n', None),
+])
+def test_bad_packs_get_errors_that_say_where(tmp_path, mutation, field):
+    path = _pack(tmp_path, mutation)
+    with pytest.raises(DataError) as err:
+        load_pack(str(path))
+    assert str(path) in str(err.value)
+    if field:
+        assert field in str(err.value)
+
+
+def test_duplicate_yaml_keys_are_rejected(tmp_path):
+    path = _pack(tmp_path, GOOD.replace("policy: {title: Our policy}", "policy: {title: A}\npolicy: {title: B}"))
+    with pytest.raises(DataError, match="duplicate key"):
+        load_pack(str(path))
+
+
+def test_yaml_is_parsed_safely(tmp_path):
+    path = _pack(tmp_path, "!!python/object/apply:os.system ['echo pwned']\n")
+    with pytest.raises(DataError):
+        load_pack(str(path))
+
+
+def test_rule_ids_are_unique_and_families_match_folders():
+    rules = load_rules()
+    ids = [r.id for r in rules]
+    assert len(ids) == len(set(ids))
+
+
+def test_bad_rule_file_is_reported_with_field(tmp_path):
+    (tmp_path / "packs").mkdir()
+    (tmp_path / "rules" / "x").mkdir(parents=True)
+    (tmp_path / "lexicons").mkdir()
+    (tmp_path / "rules" / "x" / "a.yaml").write_text(
+        "id: x.a\ncategory: offensive_language\nkind: lexicon\nseverity: huge\nmessage: m\n"
+        "terms: [a]\nexamples: {flag: [a], pass: [b]}\n")
+    with pytest.raises(DataError, match="severity"):
+        load_rules(tmp_path)

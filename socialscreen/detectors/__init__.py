@@ -26,4 +26,23 @@ def build_detectors(rules):
     return [KINDS[kind](kind_rules) for kind, kind_rules in by_kind.items()]
 
 
-__all__ = ["Hit", "build_detectors", "KINDS"]
+def ner_trigger(rules):
+    """A regex that is true of a post where spaCy's named entities could change the result:
+    the care-context words the names rules require. None: NER is never needed."""
+    import regex
+
+    from .base import FLAGS, alternation
+
+    terms = set()
+    for rule in rules:
+        if rule.kind != "names":
+            continue
+        ctx = rule.context
+        if ctx is None or not (ctx.require_near or ctx.require_any):
+            return regex.compile(r"(?s).")          # unconditional names rule: always run NER
+        terms.update(ctx.require_near)
+        terms.update(ctx.require_any)
+    return regex.compile(alternation(terms), FLAGS) if terms else None
+
+
+__all__ = ["Hit", "build_detectors", "ner_trigger", "KINDS"]

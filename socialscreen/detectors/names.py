@@ -1,12 +1,29 @@
-"""The names kind: person names, counted only in a care context.
+"""The names kind: person names, counted only in a care context, and the
+identifying details that stand next to a kept name.
 
 Candidates come from title patterns ("Mrs Jones", "Mr D"), spaCy's PERSON
-entities when a model with NER is loaded, a first-name lexicon, and the
-rule's own patterns ("Kelly (23)"). A candidate is kept only when the rule's
-context gate allows it (typically: a care word in the same sentence, no
+entities when a model with NER is loaded (multi-word ones only: the small
+models tag places, clubs and hashtags as single-word people), a first-name
+lexicon, and the rule's own patterns ("Kelly (23)"). A candidate is kept only
+when the rule's context gate allows it (typically: a care word near it, no
 consent statement in the post) and no staff or public-role word stands next
-to it (a colleague, "Sister Angela", "Cllr Patel", an MP). Once one mention
-of a name is kept, its other mentions in the post are kept too.
+to it in its sentence (a colleague, "Sister Angela", "Cllr Patel", an MP,
+"thank you Pat"). Once one mention of a name is kept, its other mentions in
+the post are kept too; once one mention is a colleague, none is kept.
+
+A rule pattern may start with a marker comment saying how it is used:
+
+- no marker: group 1 (or the match) is a name candidate, gated like any other.
+- ``(?#in-context)``: the pattern carries its own context ("Precious from our
+  Wednesday group", "Hi Lisa, ... your dad's discharge"): no care word is
+  needed, but the consent block, block_near and the staff guard still apply.
+- ``(?#in-post)``: a care word anywhere in the post is enough (relatives:
+  "his daughter Claire").
+- ``(?#detail)``: an identifying detail (group 1 or the match: "since her
+  dementia diagnosis in 2019"), reported only when a kept name stands in the
+  same or a neighbouring sentence.
+- ``(?#after-name)``: a detail matched right where a kept name ends
+  ("... Rowan, 72, from Bootle"), reported with it.
 """
 from __future__ import annotations
 
@@ -14,9 +31,34 @@ import regex
 
 from .base import FLAGS, ContextGate, Hit, alternation
 
+TITLES = ("Mr", "Mrs", "Ms", "Miss", "Mx")
 TITLE_RE = regex.compile(
     r"\b(?:Mr|Mrs|Ms|Miss|Mx)\.?[ \t]+(?:(?:[A-Z]\.?[ \t]*){1,2}(?=[A-Z][a-z])|)"
     r"(?:[A-Z][a-zA-Z'\-]+(?:[ \t]+[A-Z][a-zA-Z'\-]{2,})?|[A-Z]\b\.?)")
+
+MARKERS = ("(?#in-context)", "(?#in-post)", "(?#detail)", "(?#after-name)")
+
+# Words that are never part of a person's name: spaCy's small models tag wards,
+# streets, venues and clubs as PERSON.
+NOT_NAME = {
+    "ward", "road", "street", "avenue", "lane", "close", "drive", "house", "hospital", "centre",
+    "center", "square", "place", "park", "library", "town", "city", "trust", "team", "group",
+    "club", "unit", "nhs", "court", "hall", "church", "school", "college", "university", "council",
+    "week", "day", "month", "awareness", "appeal", "charity", "foundation", "services", "service",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
+    "february", "march", "april", "june", "july", "august", "september", "october", "november",
+    "december", "christmas", "easter", "ramadan", "diwali", "eid", "tues", "weds", "thurs",
+}
+
+QUOTE_OPEN = "'\"‘“"
+QUOTE_CLOSE = "'\"’”"
+
+
+def _marker(pattern: str) -> str:
+    for m in MARKERS:
+        if pattern.startswith(m):
+            return m[3:-1]
+    return ""
 
 
 class NamesDetector:
@@ -28,63 +70,194 @@ class NamesDetector:
             first_re = None
             if first:
                 body = "|".join(regex.escape(t) for t in sorted(first, key=len, reverse=True))
-                first_re = regex.compile(rf"(?<![\w'])(?:{body})(?:[ \t]+[A-Z][a-z'\-]{{2,}})?(?![\w])")
-            patterns = [regex.compile(p) for p in rule.patterns]     # case-sensitive on purpose
+                first_re = regex.compile(
+                    rf"(?<![\w'’])(?:{body})(?:[ \t]+(?!(?:{body})\b)[A-Z][a-z'\-]{{2,}})?(?![\w])")
+            groups = {"": [], "in-context": [], "in-post": [], "detail": [], "after-name": []}
+            for p in rule.patterns:                                    # case-sensitive on purpose
+                groups[_marker(p)].append(regex.compile(p))
             staff_re = regex.compile(alternation(staff), FLAGS) if staff else None
-            self.compiled.append((rule, first_re, patterns, staff_re,
-                                  int(rule.options.get("staff_window", 30)), ContextGate(rule.context)))
+            ctx = rule.context
+            care_re = None
+            if ctx is not None and (ctx.require_near or ctx.require_any):
+                care_re = regex.compile(alternation(tuple(ctx.require_near) + tuple(ctx.require_any)), FLAGS)
+            self.compiled.append((rule, first_re, set(first), groups, staff_re,
+                                  int(rule.options.get("staff_window", 30)), ContextGate(ctx), care_re))
 
-    def _candidates(self, analysis, first_re, patterns):
+    # -- candidates -------------------------------------------------------------------
+    def _candidates(self, analysis, first_re, first_set, groups):
         text = analysis.text
-        cands = [(m.start(), m.end(), "title pattern") for m in TITLE_RE.finditer(text)]
-        if analysis.has_ner:
-            cands += [(e.start_char, e.end_char, "spaCy NER PERSON") for e in analysis.doc.ents
-                      if e.label_ == "PERSON"]
+        cands = [(m.start(), m.end(), "title pattern", "") for m in TITLE_RE.finditer(text)]
+        if analysis.has_ner and analysis.doc is not None:
+            for e in analysis.doc.ents:
+                if e.label_ != "PERSON":
+                    continue
+                span = _clean_ner(text, e.start_char, e.end_char, first_set)
+                if span:
+                    cands.append((span[0], span[1], "spaCy NER PERSON", ""))
         if first_re is not None:
-            cands += [(m.start(), m.end(), "first-name lexicon") for m in first_re.finditer(text)]
-        for p in patterns:
-            for m in p.finditer(text):
-                s, e = m.span(1) if m.groups() and m.group(1) else m.span()
-                cands.append((s, e, "name pattern"))
-        # longest first, drop those inside a longer one
+            cands += [(m.start(), m.end(), "first-name lexicon", "") for m in first_re.finditer(text)]
+        for mode in ("", "in-context", "in-post"):
+            for p in groups[mode]:
+                for m in p.finditer(text):
+                    s, e = m.span(1) if m.groups() and m.group(1) else m.span()
+                    if e > s:
+                        cands.append((s, e, "name pattern", mode))
+        # longest first, drop those inside a longer one (keeping the most self-contained mode)
+        rank = {"in-context": 2, "in-post": 1, "": 0}
         cands.sort(key=lambda c: (c[0], -(c[1] - c[0])))
         kept = []
         for c in cands:
             if kept and c[0] < kept[-1][1]:
-                if c[1] > kept[-1][1]:
-                    kept[-1] = (kept[-1][0], c[1], kept[-1][2])
+                last = kept[-1]
+                end = max(last[1], c[1])
+                mode = c[3] if rank[c[3]] > rank[last[3]] else last[3]
+                why = c[2] if rank[c[3]] > rank[last[3]] else last[2]
+                kept[-1] = (last[0], end, why, mode)
                 continue
             kept.append(c)
         return kept
 
+    # -- gating -----------------------------------------------------------------------
+    def _staff(self, analysis, staff_re, staff_window, gate, start, end) -> bool:
+        """A colleague, volunteer or public figure: a staff word close by in the same
+        sentence, or a thanks/role phrase right before the name (the rule's block_before)."""
+        text = analysis.text
+        if gate.before is not None and gate.before.search(text[max(0, start - 80):start]):
+            return True
+        if gate.after is not None and gate.after.match(text[end:end + 80]):
+            return True
+        if staff_re is None:
+            return False
+        ss, se = analysis.sentence_bounds(start, end)
+        ws, we = max(ss, start - staff_window), min(se, end + staff_window)
+        return bool(staff_re.search(text, ws, we))
+
+    @staticmethod
+    def _allowed(analysis, gate, care_re, start, end, mode) -> tuple[bool, str]:
+        if mode == "":
+            return gate.check(analysis, start, end)
+        ctx, text = gate.ctx, analysis.text
+        if ctx is None:
+            return True, ""
+        why = "pattern carries its own context"
+        if gate.block_any is not None and gate.block_any.search(text):
+            return False, ""
+        if mode == "in-post":
+            if care_re is not None:
+                m = care_re.search(text)
+                if not m:
+                    return False, ""
+                why = f"context in post: '{m.group(0).lower()}'"
+        if gate.block_near is not None:
+            ws, we = analysis.window(start, end, ctx.window)
+            if gate.block_near.search(text, ws, we):
+                return False, ""
+        return True, why
+
+    # -- detection ----------------------------------------------------------------------
     def detect(self, analysis):
         text = analysis.text
-        org = {n.lower() for n in analysis.org_names}
+        org = {n.lower().lstrip("#@") for n in analysis.org_names}
         out = []
-        for rule, first_re, patterns, staff_re, staff_window, gate in self.compiled:
-            accepted, rejected_staff, pending = set(), set(), []
-            for start, end, why in self._candidates(analysis, first_re, patterns):
-                name = text[start:end].strip(" .,'")
-                if not name or name.lower() in org or not any(ch.isupper() for ch in name):
+        for rule, first_re, first_set, groups, staff_re, staff_window, gate, care_re in self.compiled:
+            cands = []
+            for start, end, why, mode in self._candidates(analysis, first_re, first_set, groups):
+                start, end = _trim(text, start, end)
+                name = text[start:end]
+                if (not name or name.lower() in org or not any(ch.isupper() for ch in name)
+                        or _is_handle_or_tag(text, start) or _in_quoted_title(text, start, end)):
                     continue
-                key = _key(name)
-                if staff_re is not None:
-                    ws, we = max(0, start - staff_window), min(len(text), end + staff_window)
-                    if staff_re.search(text, ws, we):
-                        rejected_staff.add(key)
-                        continue
-                ok, ctx = gate.check(analysis, start, end)
+                cands.append((start, end, why, mode, _key(name)))
+            staff_keys = {c[4] for c in cands
+                          if self._staff(analysis, staff_re, staff_window, gate, c[0], c[1])}
+            accepted, pending, kept = set(), [], []
+            for start, end, why, mode, key in cands:
+                if key in staff_keys:
+                    continue
+                ok, ctx = self._allowed(analysis, gate, care_re, start, end, mode)
                 if ok:
                     accepted.add(key)
+                    kept.append((start, end))
                     out.append(Hit(rule, start, end, rule.confidence, why + (f"; {ctx}" if ctx else "")))
                 else:
                     pending.append((start, end, why, key))
             for start, end, why, key in pending:
-                if key in accepted and key not in rejected_staff:
+                if key in accepted:
+                    kept.append((start, end))
                     out.append(Hit(rule, start, end, rule.confidence * 0.9, why + "; same name as a flagged mention"))
+            if kept:
+                out += self._details(analysis, rule, groups, gate, kept)
+        return out
+
+    def _details(self, analysis, rule, groups, gate, kept):
+        text = analysis.text
+        out = []
+        if gate.block_any is not None and gate.block_any.search(text):
+            return out
+        for p in groups["after-name"]:
+            for start, end in kept:
+                m = p.match(text, end)
+                if m:
+                    s, e = m.span(1) if m.groups() and m.group(1) else m.span()
+                    if e > s:
+                        out.append(Hit(rule, s, e, rule.confidence * 0.9, "identifying detail next to a flagged name"))
+        if groups["detail"]:
+            sents = {analysis.sentence_index(s) for s, _ in kept}
+            for p in groups["detail"]:
+                for m in p.finditer(text):
+                    s, e = m.span(1) if m.groups() and m.group(1) else m.span()
+                    if e <= s:
+                        continue
+                    i = analysis.sentence_index(s)
+                    if sents & {i - 1, i, i + 1}:
+                        out.append(Hit(rule, s, e, rule.confidence * 0.9,
+                                       "identifying detail near a flagged name"))
         return out
 
 
+def _trim(text, start, end):
+    while start < end and not text[start].isalnum():
+        start += 1
+    while end > start and not (text[end - 1].isalnum() or text[end - 1] == "."):
+        end -= 1
+    # "Mr K." keeps its dot; a sentence-final dot after a surname does not
+    if end > start and text[end - 1] == "." and end - start > 2 and text[end - 3:end - 1].isalpha():
+        end -= 1
+    return start, end
+
+
+def _clean_ner(text, start, end, first_set):
+    """A PERSON entity worth a look: at least two capitalised words of letters, no venue
+    or calendar word. Single words are left to the first-name list and the title patterns."""
+    start, end = _trim(text, start, end)
+    words = regex.split(r"[ \t]+", text[start:end])
+    if len(words) < 2 or len(words) > 4:
+        return None
+    for w in words:
+        core = w.rstrip(".").replace("'s", "").replace("’s", "")
+        if not core or not regex.fullmatch(r"[A-Z][\p{L}'\-]*", core):
+            return None
+        if core.lower() in NOT_NAME:
+            return None
+    if any(w.endswith(("'s", "’s")) for w in words[:-1]):
+        return None
+    if words[-1].endswith(("'s", "’s")):
+        end -= 2
+    return start, end
+
+
+def _is_handle_or_tag(text, start) -> bool:
+    """'#WaltonCentre', '@Gary Pritchard': hashtags and the person a reply is addressed to."""
+    return start > 0 and text[start - 1] in "#@"
+
+
+def _in_quoted_title(text, start, end) -> bool:
+    """'Sweet Caroline', "Dick Whittington": a song, show or book title in quotes."""
+    before = regex.search(r"[" + QUOTE_OPEN + r"](?:[A-Z][\w'’]*[ \t]+){0,3}$", text[max(0, start - 40):start])
+    after = regex.match(r"(?:[ \t]+[A-Z][\w’]*){0,3}[" + QUOTE_CLOSE + r"]", text[end:end + 40])
+    return bool(before and after)
+
+
 def _key(name: str) -> str:
-    parts = [p for p in regex.split(r"[\s.]+", name) if p and p not in ("Mr", "Mrs", "Ms", "Miss", "Mx")]
-    return parts[0].lower() if parts else name.lower()
+    parts = [p for p in regex.split(r"[\s.]+", name) if p and p not in TITLES]
+    return parts[0].lower().replace("'s", "").replace("’s", "") if parts else name.lower()

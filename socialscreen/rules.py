@@ -7,6 +7,7 @@ from typing import Optional
 
 import regex
 
+from .detectors.base import compiled
 from .data import patterns_dir, read_terms, read_yaml
 from .errors import DataError
 from .findings import SEVERITIES
@@ -107,7 +108,7 @@ def load_lexicon(name: str, lexicon_root: Path, path, fieldname) -> list[str]:
 
 def _check_regex(pattern, path, fieldname):
     try:
-        regex.compile(pattern, regex.IGNORECASE | regex.V0)
+        compiled(pattern)
     except regex.error as exc:
         _fail(path, fieldname, f"invalid regular expression {pattern!r}: {exc}")
 

@@ -31,7 +31,7 @@ def ner_trigger(rules):
     the care-context words the names rules require. None: NER is never needed."""
     import regex
 
-    from .base import FLAGS, alternation
+    from .base import FLAGS, compiled, alternation
 
     terms = set()
     for rule in rules:
@@ -42,7 +42,7 @@ def ner_trigger(rules):
             return regex.compile(r"(?s).")          # unconditional names rule: always run NER
         terms.update(ctx.require_near)
         terms.update(ctx.require_any)
-    return regex.compile(alternation(terms), FLAGS) if terms else None
+    return compiled(alternation(terms)) if terms else None
 
 
 __all__ = ["Hit", "build_detectors", "ner_trigger", "KINDS"]

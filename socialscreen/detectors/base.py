@@ -1,12 +1,19 @@
 """What every detector shares: the Hit value, term compilation and context gating."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Optional
 
 import regex
 
 FLAGS = regex.IGNORECASE | regex.V0
+
+
+@functools.lru_cache(maxsize=None)
+def compiled(pattern: str, flags: int = FLAGS):
+    """Compile once per process: many rules share context lists (@care, @person...)."""
+    return regex.compile(pattern, flags)
 
 
 @dataclass(frozen=True)
@@ -63,15 +70,15 @@ class ContextGate:
         self.block_near = self._compile(context.block_near) if context else None
         self.require_any = self._compile(context.require_any) if context else None
         self.block_any = self._compile(context.block_any) if context else None
-        self.before = regex.compile(context.block_before + r"\Z" if not context.block_before.endswith("$")
-                                    else context.block_before, FLAGS) if context and context.block_before else None
-        self.after = regex.compile(context.block_after, FLAGS) if context and context.block_after else None
+        self.before = compiled(context.block_before + r"\Z" if not context.block_before.endswith("$")
+                               else context.block_before) if context and context.block_before else None
+        self.after = compiled(context.block_after) if context and context.block_after else None
 
     @staticmethod
     def _compile(terms):
         if not terms:
             return None
-        return regex.compile(alternation(terms), FLAGS)
+        return compiled(alternation(terms))
 
     def check(self, analysis, start: int, end: int) -> tuple[bool, str]:
         """(allowed, why). `why` names the context word that allowed it, if any."""

@@ -9,22 +9,22 @@ from __future__ import annotations
 
 import regex
 
-from .base import FLAGS, ContextGate, Hit, alternation
+from .base import FLAGS, compiled, ContextGate, Hit, alternation
 
 
 class DisclaimerDetector:
     def __init__(self, rules):
         self.compiled = []
         for rule in rules:
-            ties = regex.compile(alternation(rule.terms), FLAGS) if rule.terms else None
-            tie_patterns = [regex.compile(p, FLAGS) for p in rule.patterns]
-            disclaimers = [regex.compile(p, FLAGS) for p in rule.options.get("disclaimers", ())]
+            ties = compiled(alternation(rule.terms)) if rule.terms else None
+            tie_patterns = [compiled(p) for p in rule.patterns]
+            disclaimers = [compiled(p) for p in rule.options.get("disclaimers", ())]
             self.compiled.append((rule, ties, tie_patterns, disclaimers, ContextGate(rule.context)))
         self._org_cache = {}
 
     def _org_re(self, names):
         if names not in self._org_cache:
-            self._org_cache[names] = regex.compile(alternation(names), FLAGS) if names else None
+            self._org_cache[names] = compiled(alternation(names)) if names else None
         return self._org_cache[names]
 
     def detect(self, analysis):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import regex
 
-from .base import FLAGS, ContextGate, Hit, alternation, key_of
+from .base import FLAGS, compiled, ContextGate, Hit, alternation, key_of
 
 
 class LexiconDetector:
@@ -14,8 +14,8 @@ class LexiconDetector:
         for rule in self.rules:
             for term in rule.terms:
                 self.by_term.setdefault(key_of(term), []).append(rule)
-        self.terms_re = regex.compile(alternation(self.by_term), FLAGS) if self.by_term else None
-        self.patterns = [(rule, regex.compile(p, FLAGS)) for rule in self.rules for p in rule.patterns]
+        self.terms_re = compiled(alternation(self.by_term)) if self.by_term else None
+        self.patterns = [(rule, compiled(p)) for rule in self.rules for p in rule.patterns]
 
     def detect(self, analysis):
         text = analysis.text

@@ -48,6 +48,8 @@ NOT_NAME = {
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january",
     "february", "march", "april", "june", "july", "august", "september", "october", "november",
     "december", "christmas", "easter", "ramadan", "diwali", "eid", "tues", "weds", "thurs",
+    "mondays", "tuesdays", "wednesdays", "thursdays", "fridays", "saturdays", "sundays",
+    "today", "tonight", "yesterday", "tomorrow", "morning", "evening", "afternoon", "night",
 }
 
 QUOTE_OPEN = "'\"‘“"
@@ -167,7 +169,10 @@ class NamesDetector:
                 if (not name or name.lower() in org or not any(ch.isupper() for ch in name)
                         or _is_handle_or_tag(text, start) or _in_quoted_title(text, start, end)):
                     continue
-                cands.append((start, end, why, mode, _key(name)))
+                key = _key(name)
+                if key in NOT_NAME:
+                    continue
+                cands.append((start, end, why, mode, key))
             staff_keys = {c[4] for c in cands
                           if self._staff(analysis, staff_re, staff_window, gate, c[0], c[1])}
             accepted, pending, kept = set(), [], []

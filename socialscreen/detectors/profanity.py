@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import regex
 
-from .base import FLAGS, ContextGate, Hit, alternation, key_of
+from .base import FLAGS, compiled, ContextGate, Hit, alternation, key_of
 
 
 def better_profanity_words_and_leet():
@@ -32,7 +32,7 @@ class ProfanityDetector:
             base = [w for w in words if key_of(w) not in allow] if rule.options.get("wordlist", True) else []
             extra = [t for t in rule.terms if key_of(t) not in allow]
             terms = sorted(set(base) | set(extra))
-            rx = regex.compile(alternation(terms, leet=self.leet), FLAGS) if terms else None
+            rx = compiled(alternation(terms, leet=self.leet)) if terms else None
             self.compiled.append((rule, rx, allow, ContextGate(rule.context)))
 
     def detect(self, analysis):

@@ -17,6 +17,7 @@ class Analysis:
     profile: str = ""                # normalised profile text ("" when none)
     account: str = "personal"
     org_names: tuple = ()            # the active organisation's names (for work ties)
+    org_places: tuple = ()           # its wards, units and sites
     attachments: tuple = ()
     has_ner: bool = False
     _sent_starts: list = field(default_factory=list)

@@ -17,7 +17,7 @@ from .rules import CATEGORIES
 ACCOUNTS = ("personal", "official")
 _TOP = {"id", "policy", "organisation", "clauses", "categories", "rules", "severity", "description"}
 _POLICY = {"title", "version", "date", "review_date", "source", "url", "owner"}
-_ORG = {"name", "aliases", "handles", "hashtags", "domains"}
+_ORG = {"name", "aliases", "handles", "hashtags", "domains", "places"}
 _CLAUSE = {"id", "section", "title", "quote", "note"}
 
 
@@ -28,6 +28,7 @@ class Organisation:
     handles: tuple = ()
     hashtags: tuple = ()
     domains: tuple = ()
+    places: tuple = ()        # wards, units, sites: "on Lipton", "Caton ward" tie a post to the employer
 
     def names(self) -> tuple:
         """Every string that names the organisation in a post."""
@@ -125,7 +126,7 @@ def parse_pack(raw, path: Path) -> Pack:
         _fail(path, "organisation." + ",".join(sorted(bad)), f"unknown; allowed: {', '.join(sorted(_ORG))}")
     organisation = Organisation(
         name=str(org["name"]),
-        **{k: tuple(str(x) for x in (org.get(k) or [])) for k in ("aliases", "handles", "hashtags", "domains")})
+        **{k: tuple(str(x) for x in (org.get(k) or [])) for k in ("aliases", "handles", "hashtags", "domains", "places")})
     if not isinstance(raw["clauses"], list) or not raw["clauses"]:
         _fail(path, "clauses", "must be a non-empty list")
     clauses = {}

@@ -120,7 +120,8 @@ class Screener:
     def _analysis(self, prep, doc) -> Analysis:
         norm, account, profile, attachments = prep
         return Analysis(norm=norm, doc=doc, profile=profile, account=account,
-                        org_names=self._org_names, attachments=attachments, has_ner=self.has_ner)
+                        org_names=self._org_names, org_places=self.pack.organisation.places,
+                        attachments=attachments, has_ner=self.has_ner)
 
     def _finish(self, prep, doc, id) -> Result:
         analysis = self._analysis(prep, doc)

@@ -12,6 +12,10 @@ import regex
 from .base import FLAGS, compiled, ContextGate, Hit, alternation
 
 
+# How a workplace name ties a post to the employer ("on Lipton", "Caton ward").
+PLACE_TIES = ("on {}", "from {}", "at {}", "{} ward", "{} unit", "{} ITU", "{} HDU")
+
+
 class DisclaimerDetector:
     def __init__(self, rules):
         self.compiled = []
@@ -22,10 +26,12 @@ class DisclaimerDetector:
             self.compiled.append((rule, ties, tie_patterns, disclaimers, ContextGate(rule.context)))
         self._org_cache = {}
 
-    def _org_re(self, names):
-        if names not in self._org_cache:
-            self._org_cache[names] = compiled(alternation(names)) if names else None
-        return self._org_cache[names]
+    def _org_re(self, names, places=()):
+        key = (names, places)
+        if key not in self._org_cache:
+            terms = list(names) + [t.format(p) for p in places for t in PLACE_TIES]
+            self._org_cache[key] = compiled(alternation(terms)) if terms else None
+        return self._org_cache[key]
 
     def detect(self, analysis):
         text = analysis.text
@@ -34,7 +40,7 @@ class DisclaimerDetector:
             if any(d.search(text) or (analysis.profile and d.search(analysis.profile)) for d in disclaimers):
                 continue
             found = []
-            org_re = self._org_re(tuple(analysis.org_names))
+            org_re = self._org_re(tuple(analysis.org_names), tuple(analysis.org_places))
             if org_re is not None:
                 found += [(m.start(), m.end(), f"names the organisation ('{m.group(0)}')") for m in org_re.finditer(text)]
             if ties is not None:

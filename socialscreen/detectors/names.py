@@ -68,7 +68,8 @@ class NamesDetector:
         self.compiled = []
         for rule in rules:
             staff = rule.options.get("staff_terms", ())
-            first = sorted({t for t in rule.terms if t[:1].isupper()})
+            first = sorted({t.rstrip("*") for t in rule.terms if t[:1].isupper()})
+            wordlike = {t.rstrip("*") for t in rule.terms if t[:1].isupper() and t.endswith("*")}
             first_re = None
             if first:
                 body = "|".join(regex.escape(t) for t in sorted(first, key=len, reverse=True))
@@ -82,11 +83,12 @@ class NamesDetector:
             care_re = None
             if ctx is not None and (ctx.require_near or ctx.require_any):
                 care_re = regex.compile(alternation(tuple(ctx.require_near) + tuple(ctx.require_any)), FLAGS)
-            self.compiled.append((rule, first_re, set(first), groups, staff_re,
+            self.compiled.append((rule, first_re, (set(first), wordlike), groups, staff_re,
                                   int(rule.options.get("staff_window", 30)), ContextGate(ctx), care_re))
 
     # -- candidates -------------------------------------------------------------------
-    def _candidates(self, analysis, first_re, first_set, groups):
+    def _candidates(self, analysis, first_re, names, groups):
+        first_set, wordlike = names
         text = analysis.text
         cands = [(m.start(), m.end(), "title pattern", "") for m in TITLE_RE.finditer(text)]
         if analysis.has_ner and analysis.doc is not None:
@@ -97,7 +99,10 @@ class NamesDetector:
                 if span:
                     cands.append((span[0], span[1], "spaCy NER PERSON", ""))
         if first_re is not None:
-            cands += [(m.start(), m.end(), "first-name lexicon", "") for m in first_re.finditer(text)]
+            for m in first_re.finditer(text):
+                if m.group(0).split()[0] in wordlike and _sentence_initial(text, m.start()):
+                    continue
+                cands.append((m.start(), m.end(), "first-name lexicon", ""))
         for mode in ("", "in-context", "in-post"):
             for p in groups[mode]:
                 for m in p.finditer(text):
@@ -170,7 +175,7 @@ class NamesDetector:
                         or _is_handle_or_tag(text, start) or _in_quoted_title(text, start, end)):
                     continue
                 key = _key(name)
-                if key in NOT_NAME:
+                if key in NOT_NAME or any(w.lower() in NOT_NAME for w in regex.split(r"[\s.]+", name)):
                     continue
                 cands.append((start, end, why, mode, key))
             staff_keys = {c[4] for c in cands
@@ -249,6 +254,14 @@ def _clean_ner(text, start, end, first_set):
     if words[-1].endswith(("'s", "’s")):
         end -= 2
     return start, end
+
+
+def _sentence_initial(text, start) -> bool:
+    """Nothing but spaces, punctuation that ends a sentence, quotes or emoji before it."""
+    i = start - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    return i < 0 or not (text[i].isalnum() or text[i] in ",;:&(-–")
 
 
 def _is_handle_or_tag(text, start) -> bool:

@@ -20,10 +20,13 @@ class Analysis:
     org_places: tuple = ()           # its wards, units and sites
     attachments: tuple = ()
     has_ner: bool = False
+    whole: str = ""                  # what "anywhere in the post" means (alt text: alt + post text)
     _sent_starts: list = field(default_factory=list)
     _sent_ends: list = field(default_factory=list)
 
     def __post_init__(self):
+        if not self.whole:
+            self.whole = self.norm.text
         starts, ends = [], []
         for sent in self.doc.sents:
             starts.append(sent.start_char)

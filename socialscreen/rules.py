@@ -184,8 +184,8 @@ def parse_rule(raw, path: Path, lexicon_root: Path) -> Rule:
             block_before=c.get("block_before"), block_after=c.get("block_after"),
         )
     span = raw.get("span", "match")
-    if span not in ("match", "sentence"):
-        _fail(path, "span", "must be 'match' or 'sentence'")
+    if span not in ("match", "sentence", "near"):
+        _fail(path, "span", "must be 'match', 'sentence' or 'near' (from the hit to its require_near context word)")
     applies_to = tuple(_str_list(raw.get("applies_to", ["text"]), path, "applies_to"))
     if not applies_to or set(applies_to) - {"text", "attachments"}:
         _fail(path, "applies_to", "must list 'text' and/or 'attachments'")

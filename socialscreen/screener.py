@@ -132,12 +132,12 @@ class Screener:
                 finding = self._to_finding(hit, norm, account)
                 if finding is not None:
                     findings.append(finding)
-        findings += self._attachment_findings(prep[3], account)
+        findings += self._attachment_findings(prep[3], account, norm.text)
         findings = _dedupe(findings)
         return Result(policy=self.policy, account=account, verdict=verdict_for(findings),
                       findings=tuple(findings), id=id, notes=self.notes)
 
-    def _attachment_findings(self, attachments, account) -> list:
+    def _attachment_findings(self, attachments, account, post_text) -> list:
         """Rules that apply to attachments read each image's or video's alt text. The finding is
         zero-width at the start of the post (start == end == 0, text "") and names the attachment."""
         out = []
@@ -149,7 +149,8 @@ class Screener:
                 continue
             norm = normalise(alt)
             analysis = Analysis(norm=norm, doc=self._docs([norm.text])[0], account=account,
-                                org_names=self._org_names, has_ner=self.has_ner)
+                                org_names=self._org_names, has_ner=self.has_ner,
+                                whole=norm.text + "\n" + post_text)
             seen = set()
             for detector in self.attachment_detectors:
                 for hit in detector.detect(analysis):

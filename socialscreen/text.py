@@ -3,28 +3,89 @@
 Matching runs on the normalised text; every span is mapped back with
 `Normalised.to_original` so that `text[start:end]` always points into the post
 exactly as given.
+
+Normalisation undoes the usual ways of slipping a word past a filter, in passes
+that each keep the offset map exact:
+
+1. characters: Cyrillic/Greek/small-capital look-alikes, full-width and other
+   compatibility forms (NFKC), diacritics, typographic punctuation; invisible
+   characters (zero-width, bidi controls, tag characters, soft hyphen, control
+   characters such as NUL) are dropped; a lone surrogate (from a JSON "\\ud800"
+   escape) becomes U+FFFD.
+2. separators between single letters: "f.u.c.k", "f-u-c-k", "f u c k", "f_u_c_k"
+   (three or more single letters joined by the same separator, at least two of
+   them letters) become "fuck".
+3. leetspeak digits inside lower-case words: "sh1t", "f4gg0t" (a digit between two
+   letters, in a word with two or more lower-case letters; "B3", "SW1A", "covid19",
+   "bed4" and "4th" are left alone).
+4. repeated letters: a run of three or more of one letter inside a word is
+   squeezed ("fuuuuck" -> "fuck", "shiiiit" -> "shit"; s, l, f and z to two:
+   "pisssss" -> "piss"). English words never hold three of a letter in a row, so
+   "coffee" and "Scunthorpe" are untouched; a word of one letter only ("www",
+   "zzz", "xxx") is left as it is.
+5. numbers: digits written as words in an identifier ("nine four three four seven
+   six five nine one nine", "double five") become digits; single digits spaced
+   out ("9 4 3 4 7 6 5 9 1 9", "9.4.3...") are joined; an NHS-number shape with
+   odd separators ("943.476.5919", "943/476/5919", "943 - 476 - 5919") gets single
+   spaces.
+
+Every normalised character records the [start, end) of the original characters
+it stands for, so a match over a squeezed run or a number written in words maps
+back to the whole of it.
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Optional
 
-# Look-alike letters people use to slip words past filters (Cyrillic, Greek).
+# Look-alike letters people use to slip words past filters (Cyrillic, Greek, Latin small capitals).
 CONFUSABLES = {
+    # Cyrillic
     "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j",
     "ѕ": "s", "ԁ": "d", "ɡ": "g", "һ": "h", "ӏ": "l", "ո": "n", "ս": "u",
+    "ԛ": "q", "ԝ": "w", "ѡ": "w", "ѵ": "v", "ү": "y", "ҽ": "e", "ɩ": "i", "ꮪ": "s",
+    "к": "k", "м": "m", "н": "h", "т": "t", "в": "b", "ь": "b", "г": "r", "п": "n", "ї": "i",
+    "ё": "e", "ӧ": "o", "ӱ": "y", "ԍ": "g", "ԗ": "r",
     "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C",
-    "Т": "T", "У": "Y", "Х": "X", "І": "I", "Ј": "J", "Ѕ": "S",
+    "Т": "T", "У": "Y", "Х": "X", "І": "I", "Ј": "J", "Ѕ": "S", "Ԁ": "D", "Ԛ": "Q", "Ԝ": "W",
+    "Ү": "Y", "Ї": "I", "Ё": "E", "Ӏ": "I", "Ь": "b",
+    # Greek
     "α": "a", "ο": "o", "ρ": "p", "ν": "v", "ι": "i", "κ": "k", "τ": "t", "υ": "u",
+    "ε": "e", "η": "n", "ω": "w", "χ": "x", "γ": "y", "β": "b", "μ": "u", "σ": "o",
+    "ς": "c", "ϲ": "c", "ϳ": "j", "ϐ": "b", "ϱ": "p", "ϰ": "k", "ή": "n", "ί": "i", "ό": "o",
+    "ύ": "u", "ά": "a", "έ": "e", "ώ": "w", "ϊ": "i", "ϋ": "u",
     "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N",
-    "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+    "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X", "Ϲ": "C",
+    # Latin look-alikes NFKC leaves alone: dotless i, script/alpha forms, small capitals
+    "ı": "i", "ȷ": "j", "ɑ": "a", "ɒ": "a", "ɛ": "e", "ɪ": "i", "ʏ": "y", "ɴ": "n", "ʀ": "r",
+    "ʙ": "b", "ɢ": "g", "ʜ": "h", "ʟ": "l", "ᴀ": "a", "ᴄ": "c", "ᴅ": "d", "ᴇ": "e", "ғ": "f",
+    "ᴊ": "j", "ᴋ": "k", "ᴍ": "m", "ᴏ": "o", "ᴘ": "p", "ꜱ": "s", "ᴛ": "t", "ᴜ": "u", "ᴠ": "v",
+    "ᴡ": "w", "ᴢ": "z", "ꞯ": "q", "ø": "o", "Ø": "O", "ß": "ss", "þ": "p", "ł": "l", "Ł": "L",
+    "đ": "d", "Đ": "D", "ħ": "h",
     # typographic punctuation to ASCII so patterns stay simple
     "\u2018": "'", "\u2019": "'", "\u201b": "'", "\u2032": "'", "\u201c": '"', "\u201d": '"',
-    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u00a0": " ", "\u202f": " ", "\u2007": " ",
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+    "\u00a0": " ", "\u202f": " ", "\u2007": " ",
 }
 # Characters removed outright: zero-width and other invisible format characters.
+# (Every other format character, category Cf, and every control character but
+# tab, newline, carriage return, form feed and vertical tab is removed too.)
 INVISIBLE = {"\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad", "\u180e", "\u2061",
-             "\u2062", "\u2063", "\u2064"}
+             "\u2062", "\u2063", "\u2064", "\u034f", "\u115f", "\u1160", "\u3164", "\uffa0",
+             "\u17b4", "\u17b5"}
+_KEEP_CONTROLS = {"\t", "\n", "\r", "\x0b", "\x0c"}
+
+# digits written as words (an identifier read out: "nine four three ...")
+DIGIT_WORDS = {"zero": "0", "nought": "0", "oh": "0", "one": "1", "two": "2", "three": "3",
+               "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}
+# leetspeak digits inside a word
+LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"}
+# letters squeezed to two, not one, when repeated ("pisssss", "bolllocks", "ffffs", "buzzzz")
+SQUEEZE_TO_TWO = set("slfz")
+# collapse letters spelled out with spaces ("f u c k") as well as with other separators
+COLLAPSE_SPACED = False   # see the note in the module docstring
 
 
 @dataclass(frozen=True)
@@ -33,15 +94,31 @@ class Normalised:
     text: str
     # origin[i] = index in original of normalised char i; origin[len(text)] = len(original)
     origin: tuple
+    # origin_end[i] = end (exclusive) in original of what normalised char i stands for
+    # (a squeezed run, a digit written as a word); None means origin[i] + 1
+    origin_end: Optional[tuple] = None
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
-        """Map a normalised span [start, end) back to the original text."""
+        """Map a normalised span [start, end) back to the original text.
+
+        Always within the original: 0 <= o_start <= o_end <= len(original), and
+        o_end > o_start whenever the original is not empty."""
+        n = len(self.text)
+        size = len(self.original)
+        start = min(max(0, start), n)
         if end <= start:
             end = start + 1
+        end = min(end, n)
+        if end <= start:                              # a point at (or past) the end
+            o = self.origin[start]
+            return (min(o, max(0, size - 1)), size) if size else (0, 0)
         o_start = self.origin[start]
-        o_end = self.origin[end - 1] + 1
-        return o_start, max(o_end, o_start + 1)
+        o_end = self.origin_end[end - 1] if self.origin_end is not None else self.origin[end - 1] + 1
+        o_end = min(max(o_end, o_start + 1), size)
+        return o_start, o_end
 
+
+# -- pass 1: characters -----------------------------------------------------------------
 
 def _fold(ch: str) -> str:
     if ch in CONFUSABLES:
@@ -55,26 +132,233 @@ def _fold(ch: str) -> str:
     if folded.isalpha():
         bare = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
         if bare:
-            return bare
+            return "".join(CONFUSABLES.get(c, c) for c in bare)
     return folded
 
 
-def normalise(text: str) -> Normalised:
-    """Fold look-alikes, width variants and invisible characters; keep an offset map."""
+def _dropped(ch: str) -> bool:
+    if ch in INVISIBLE:
+        return True
+    cat = unicodedata.category(ch)
+    if cat == "Cf":
+        return True
+    if cat == "Cc" and ch not in _KEEP_CONTROLS:
+        return True
+    return False
+
+
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def _fold_chars(text: str):
+    """(text, starts, ends) after pass 1, or None when nothing changes."""
     if text.isascii():
-        return Normalised(text, text, tuple(range(len(text) + 1)))
-    out, origin = [], []
+        if not _ASCII_CONTROL.search(text):
+            return None
+    out, starts, ends = [], [], []
     for i, ch in enumerate(text):
-        if ch in INVISIBLE:
-            continue
-        folded = _fold(ch)
-        if not folded:
+        if _dropped(ch):
             continue
         # keep lone combining marks out of words ("fu\u0301ck" -> "fuck")
         if unicodedata.combining(ch):
             continue
+        if "\ud800" <= ch <= "\udfff":               # a lone surrogate is not Unicode text:
+            folded = "\ufffd"                         # spaCy cannot encode it; one char for one
+
+        else:
+            folded = _fold(ch)
         for c in folded:
             out.append(c)
-            origin.append(i)
-    origin.append(len(text))
-    return Normalised(text, "".join(out), tuple(origin))
+            starts.append(i)
+            ends.append(i + 1)
+    return "".join(out), starts, ends
+
+
+# -- passes 2-5: edits found by regular expressions (linear-time patterns) ---------------
+
+_SINGLE = r"[^\W_]"
+_SEP = r"(?:[.\-_*/|+~:·•]|,\s?|\.\s)"
+_SPACED_SEP = r"(?:[.\-_*/|+~:·•]|,\s?|\.\s| {1,2})"
+_SPELLED = {
+    spaced: re.compile(rf"(?<![^\W_]){_SINGLE}(?P<sep>{sep}){_SINGLE}(?:(?P=sep){_SINGLE})+(?![^\W_])")
+    for spaced, sep in ((False, _SEP), (True, _SPACED_SEP))
+}
+_WORD = re.compile(r"[^\W_]+")
+_LEET_IN_WORD = re.compile(r"(?<=[^\W\d_])[013457]+(?=[^\W\d_])")
+_LEET_TAIL = re.compile(r"(?<=[^\W\d_])[013457]\Z")
+_OUTWARD_POSTCODE = re.compile(r"[a-z]{1,2}\d[a-z]\Z", re.IGNORECASE)
+_INWARD_POSTCODE = re.compile(r"\s+\d[a-z]{2}\b", re.IGNORECASE)
+_RUN = re.compile(r"([^\W\d_])\1{2,}", re.IGNORECASE)
+_DIGIT_TOKEN = r"(?:zero|nought|oh|one|two|three|four|five|six|seven|eight|nine|double|triple|\d+|(?-i:[A-Z]))"
+_DIGIT_WORDS_RUN = re.compile(rf"(?<![^\W_]){_DIGIT_TOKEN}(?:[\s,.\-/]{{1,3}}{_DIGIT_TOKEN})+(?![^\W_])",
+                              re.IGNORECASE)
+_DIGIT_TOKENS = re.compile(rf"{_DIGIT_TOKEN}", re.IGNORECASE)
+_SPACED_DIGITS = re.compile(r"(?<![^\W_])[^\W_](?:[ .\-_/|,*:·•]{1,3}[^\W_]){4,}[ .\-_/|,*:·•]{1,3}\d(?![^\W_])")
+_DIGIT_SEP = re.compile(r"[ .\-_/|,*:·•]{1,3}")
+_NHS_SEP = r"(?:[\s.\-/\\_|:,~*·•]{1,5})"
+_NHS_SHAPE = re.compile(rf"(?<![\d\w])\d{{3}}(?P<a>{_NHS_SEP})\d{{3}}(?P<b>{_NHS_SEP})\d{{4}}(?![\d\w])")
+
+
+def _spelled_out_edits(text):
+    """Separators between single letters: "f.u.c.k" -> "fuck" (delete the separators)."""
+    edits = []
+    for m in _SPELLED[COLLAPSE_SPACED].finditer(text):
+        chunk = m.group(0)
+        if sum(c.isalpha() for c in chunk) < 2 or sum(c.isdigit() for c in chunk) > sum(c.isalpha() for c in chunk):
+            continue
+        sep = m.group("sep")
+        i = m.start() + 1
+        while i < m.end():
+            edits.append((i, i + len(sep), ""))
+            i += len(sep) + 1
+    return edits
+
+
+def _leet_edits(text):
+    """Digits inside lower-case words: "sh1t" -> "shit", "r374rd" -> "retard", "h3ll0" -> "hello"."""
+    edits = []
+    if not any(c in text for c in LEET):
+        return edits
+    for w in _WORD.finditer(text):
+        word = w.group(0)
+        if word.isalpha() or word.isdigit():
+            continue
+        if word[0].isdigit() or word[-2:].isdigit() or not any(c.islower() for c in word) \
+                or sum(c.isalpha() for c in word) < 2:
+            continue                                   # "4th", "covid19", "SW1A", "B3": not leetspeak
+        if _OUTWARD_POSTCODE.match(word) and _INWARD_POSTCODE.match(text, w.end()):
+            continue                                   # "sw1a 1aa": a postcode, not leetspeak
+        inner = list(_LEET_IN_WORD.finditer(word))
+        if not inner:
+            continue
+        for m in inner:
+            edits += [(w.start() + i, w.start() + i + 1, LEET[word[i]]) for i in range(*m.span())]
+        tail = _LEET_TAIL.search(word)                 # "h3ll0": a trailing digit once the word is leet
+        if tail and tail.start() > inner[-1].end():
+            edits += [(w.start() + i, w.start() + i + 1, LEET[word[i]]) for i in range(*tail.span())]
+    return edits
+
+
+def _squeeze_edits(text):
+    """Runs of three or more of one letter inside a word: "fuuuuck" -> "fuck"."""
+    edits = []
+    for m in _RUN.finditer(text):
+        a, b = m.span()
+        before = text[a - 1] if a > 0 else ""
+        after = text[b] if b < len(text) else ""
+        if not (before.isalpha() or after.isalpha()):
+            continue                                   # "www", "zzz", "xxx": a word of one letter
+        keep = 2 if m.group(1).lower() in SQUEEZE_TO_TWO else 1
+        edits.append((a, b, text[a:a + keep]))
+    return edits
+
+
+def _number_edits(text):
+    """Digits written as words, spaced-out digits and NHS-number shapes with odd separators."""
+    edits = []
+    lowered = text.lower()
+    if any(w in lowered for w in ("zero", "nought", "one", "two", "three", "four", "five", "six",
+                                  "seven", "eight", "nine")):
+        for m in _DIGIT_WORDS_RUN.finditer(text):
+            tokens = list(_DIGIT_TOKENS.finditer(text, m.start(), m.end()))
+            words = [t for t in tokens if not t.group(0).isdigit()
+                     and t.group(0).lower() not in ("oh", "double", "triple")]
+            if len(words) < 3:
+                continue
+            digits = 0
+            run_edits = []
+            repeat = 1
+            prev_end = None
+            for t in tokens:
+                if prev_end is not None:
+                    sep = text[prev_end:t.start()]               # spaces and commas go, "/" "-" "." stay
+                    kept = sep.strip().strip(",").strip()
+                    if kept != sep:
+                        run_edits.append((prev_end, t.start(), kept))
+                tok = t.group(0).lower()
+                if len(tok) == 1 and tok.isalpha() and t.group(0).isupper() and tok not in DIGIT_WORDS:
+                    prev_end = t.end()                           # a letter of the identifier ("W", "A B")
+                    continue
+                if tok in ("double", "triple"):
+                    repeat = 2 if tok == "double" else 3
+                    run_edits.append((t.start(), t.end(), ""))
+                else:
+                    value = tok if tok.isdigit() else DIGIT_WORDS[tok]
+                    if repeat > 1 and len(value) == 1:
+                        value *= repeat
+                    repeat = 1
+                    digits += len(value)
+                    if value != t.group(0):
+                        run_edits.append((t.start(), t.end(), value))
+                prev_end = t.end()
+            if digits >= 6:
+                edits += run_edits
+    if sum(c.isdigit() for c in text) >= 6:
+        for m in _SPACED_DIGITS.finditer(text):
+            # single digits spaced out: drop the commonest separator, keep others' punctuation
+            # ("1 2 / 0 4 / 1 9 5 6" -> "12/04/1956", "9.4.3.4.7.6.5.9.1.9" -> "9434765919")
+            chunk = m.group(0)
+            n_digits = sum(c.isdigit() for c in chunk)
+            if n_digits < 6 or sum(c.isalpha() for c in chunk) > 2:
+                continue
+            seps = list(_DIGIT_SEP.finditer(text, m.start(), m.end()))
+            counts = {}
+            for sp in seps:
+                counts[sp.group(0)] = counts.get(sp.group(0), 0) + 1
+            common = max(counts, key=counts.get)
+            for sp in seps:
+                kept = "" if sp.group(0) == common else sp.group(0).strip()
+                if kept != sp.group(0):
+                    edits.append((sp.start(), sp.end(), kept))
+        for m in _NHS_SHAPE.finditer(text):
+            for g in ("a", "b"):
+                if m.group(g) not in (" ", "-", ""):
+                    edits.append((m.start(g), m.end(g), " "))
+    return edits
+
+
+def _apply(text, starts, ends, edits):
+    """Apply non-overlapping edits (start, end, replacement) to text; each replacement
+    character stands for the whole original span of what it replaces."""
+    edits = sorted(set(edits))
+    out, new_starts, new_ends = [], [], []
+    pos = 0
+    for a, b, repl in edits:
+        if a < pos:
+            continue                                   # overlaps an earlier edit: skip
+        out.append(text[pos:a])
+        new_starts += starts[pos:a]
+        new_ends += ends[pos:a]
+        if repl:
+            s, e = starts[a], ends[b - 1]
+            out.append(repl)
+            new_starts += [s] * len(repl)
+            new_ends += [e] * len(repl)
+        pos = b
+    out.append(text[pos:])
+    new_starts += starts[pos:]
+    new_ends += ends[pos:]
+    return "".join(out), new_starts, new_ends
+
+
+PASSES = (_spelled_out_edits, _leet_edits, _squeeze_edits, _number_edits)
+
+
+def normalise(text: str) -> Normalised:
+    """Fold look-alikes, width variants, invisible characters and the evasion tricks above;
+    keep an exact offset map back to `text`."""
+    folded = _fold_chars(text)
+    if folded is None:
+        current, starts, ends = text, None, None
+    else:
+        current, starts, ends = folded
+    for find in PASSES:
+        edits = find(current)
+        if not edits:
+            continue
+        if starts is None:
+            starts, ends = list(range(len(current))), list(range(1, len(current) + 1))
+        current, starts, ends = _apply(current, starts, ends, edits)
+    if starts is None:
+        return Normalised(text, text, tuple(range(len(text) + 1)))
+    return Normalised(text, current, tuple(starts) + (len(text),), tuple(ends))

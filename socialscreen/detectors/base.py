@@ -82,28 +82,41 @@ class ContextGate:
 
     def check(self, analysis, start: int, end: int) -> tuple[bool, str]:
         """(allowed, why). `why` names the context word that allowed it, if any."""
+        ok, why, _ = self.check_span(analysis, start, end)
+        return ok, why
+
+    def check_span(self, analysis, start: int, end: int):
+        """(allowed, why, near) where near is the (start, end) of the require_near match, if any."""
         if self.ctx is None:
-            return True, ""
+            return True, "", None
         text = analysis.text
         why = ""
+        near = None
         if self.require_any is not None:
-            m = self.require_any.search(text)
+            m = self.require_any.search(analysis.whole)
             if not m:
-                return False, ""
+                return False, "", None
             why = f"context: '{m.group(0).lower()}'"
-        if self.block_any is not None and self.block_any.search(text):
-            return False, ""
+        if self.block_any is not None and self.block_any.search(analysis.whole):
+            return False, "", None
         ws, we = analysis.window(start, end, self.ctx.window)
         if self.require_near is not None:
-            m = self.require_near.search(text, ws, we)
-            if not m:
-                return False, ""
-            why = f"context: '{m.group(0).lower()}'"
+            best = inside = None
+            for m in self.require_near.finditer(text, ws, we):
+                if m.start() >= end or m.end() <= start:       # prefer context outside the hit
+                    if best is None or abs(m.start() - start) < abs(best.start() - start):
+                        best = m
+                elif inside is None:
+                    inside = m
+            if best is None and inside is None:
+                return False, "", None
+            why = f"context: '{(best or inside).group(0).lower()}'"
+            near = best.span() if best is not None else None
         if self.block_near is not None:
             if self.block_near.search(text, ws, we):
-                return False, ""
+                return False, "", None
         if self.before is not None and self.before.search(text[max(0, start - 80):start]):
-            return False, ""
+            return False, "", None
         if self.after is not None and self.after.match(text[end:end + 80]):
-            return False, ""
-        return True, why
+            return False, "", None
+        return True, why, near

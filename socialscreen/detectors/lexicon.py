@@ -30,11 +30,13 @@ class LexiconDetector:
                     hits.append((rule, m.start(), m.end(), "pattern"))
         out = []
         for rule, start, end, why in hits:
-            ok, ctx = self.gates[rule.id].check(analysis, start, end)
+            ok, ctx, near = self.gates[rule.id].check_span(analysis, start, end)
             if not ok:
                 continue
             if rule.span == "sentence":
                 start, end = analysis.sentence_bounds(start, end)
+            elif rule.span == "near" and near is not None:
+                start, end = min(start, near[0]), max(end, near[1])
             out.append(Hit(rule, start, end, rule.confidence, why + (f"; {ctx}" if ctx else ""),
                            rule.characteristic))
         return out

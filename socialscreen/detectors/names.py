@@ -21,7 +21,7 @@ A rule pattern may start with a marker comment saying how it is used:
   "his daughter Claire").
 - ``(?#detail)``: an identifying detail (group 1 or the match: "since her
   dementia diagnosis in 2019"), reported only when a kept name stands in the
-  same or a neighbouring sentence.
+  same sentence, the one after it or up to two sentences before it.
 - ``(?#after-name)``: a detail matched right where a kept name ends
   ("... Rowan, 72, from Bootle"), reported with it.
 """
@@ -137,7 +137,17 @@ class NamesDetector:
             return False
         ss, se = analysis.sentence_bounds(start, end)
         ws, we = max(ss, start - staff_window), min(se, end + staff_window)
-        return bool(staff_re.search(text, ws, we))
+        # a paragraph break ends the window too (the sentencizer runs on over emoji and blank lines)
+        nl = text.rfind("\n", ws, start)
+        ws = nl + 1 if nl >= 0 else ws
+        nl = text.find("\n", end, we)
+        we = nl if nl >= 0 else we
+        for m in staff_re.finditer(text, ws, we):
+            # "her sister Mary", "his support worker": a relation of the person, not their role
+            if POSSESSIVE_BEFORE.search(text[max(0, m.start() - 8):m.start()]):
+                continue
+            return True
+        return False
 
     @staticmethod
     def _allowed(analysis, gate, care_re, start, end, mode) -> tuple[bool, str]:
@@ -172,7 +182,9 @@ class NamesDetector:
                 start, end = _trim(text, start, end)
                 name = text[start:end]
                 if (not name or name.lower() in org or not any(ch.isupper() for ch in name)
-                        or _is_handle_or_tag(text, start) or _in_quoted_title(text, start, end)):
+                        or _is_handle_or_tag(text, start) or _in_quoted_title(text, start, end)
+                        or (why != "title pattern" and _in_place_name(text, start, end))
+                        or (mode == "" and GREETING_RE.search(text, max(0, start - 60), start))):
                     continue
                 key = _key(name)
                 if key in NOT_NAME or any(w.lower() in NOT_NAME for w in regex.split(r"[\s.]+", name)):
@@ -219,7 +231,7 @@ class NamesDetector:
                     if e <= s:
                         continue
                     i = analysis.sentence_index(s)
-                    if sents & {i - 1, i, i + 1}:
+                    if sents & {i - 2, i - 1, i, i + 1}:
                         out.append(Hit(rule, s, e, rule.confidence * 0.9,
                                        "identifying detail near a flagged name"))
         return out
@@ -238,9 +250,17 @@ def _trim(text, start, end):
 
 def _clean_ner(text, start, end, first_set):
     """A PERSON entity worth a look: at least two capitalised words of letters, no venue
-    or calendar word. Single words are left to the first-name list and the title patterns."""
+    or calendar word. Single words are left to the first-name list and the title patterns.
+    A capitalised verb or adjective before a title or first name is dropped ("Meet Sarah",
+    "Visited Mrs Green")."""
     start, end = _trim(text, start, end)
     words = regex.split(r"[ \t]+", text[start:end])
+    while len(words) >= 2 and words[0] not in first_set and words[0] not in TITLES and (
+            words[1].rstrip(".") in TITLES or words[1] in first_set):
+        start += len(words[0])
+        while start < end and text[start] in " \t":
+            start += 1
+        words = words[1:]
     if len(words) < 2 or len(words) > 4:
         return None
     for w in words:
@@ -262,6 +282,30 @@ def _sentence_initial(text, start) -> bool:
     while i >= 0 and text[i] in " \t":
         i -= 1
     return i < 0 or not (text[i].isalnum() or text[i] in ",;:&(-–")
+
+
+PLACE_TAIL = regex.compile(
+    r"(?:,?[ \t]+(?:[A-Z][\w'’]*|of|the|and|&)){0,5}?[ \t]+(?:Hospital|Infirmary|Centre|Center|House|Ward|"
+    r"Road|Street|Avenue|Lane|Unit|Hospice|Trust|Surgery|Practice|Clinic|School|College|Academy|Court|"
+    r"Lodge|Park|Hall|Library|Foundation|Fund|Appeal|Awards?|Building|Wing|Suite|Stadium|Arena)\b")
+
+
+POSSESSIVE_BEFORE = regex.compile(r"\b(?:his|her|their|your)[ \t]+\Z", FLAGS)
+
+PLACE_HEAD = regex.compile(r"\b(?:St|St\.|Saint|Lady|Queen|King|Prince|Princess|Mount|Port|Fort)[ \t]+\Z")
+
+# A name greeted at the start of a reply ("@jane Hi Jane, sorry to hear ..."): the
+# person addressed. Kept only by a pattern that shows the reply discusses their care.
+GREETING_RE = regex.compile(
+    r"(?:^|\n)[ \t]*(?:@\w+[ \t]+)?(?:Hi|Hello|Hey|Dear|Morning|Good morning|Afternoon|Good afternoon|"
+    r"Evening|Good evening|Thanks|Thank you)[ \t,]+(?:(?:Mr|Mrs|Ms|Miss|Mx)\.?[ \t]+)?\Z")
+
+
+def _in_place_name(text, start, end) -> bool:
+    """'Diana, Princess of Wales Hospital', 'Victoria Road', 'St Mary's church': part of a place."""
+    if PLACE_HEAD.search(text[max(0, start - 12):start]):
+        return True
+    return bool(PLACE_TAIL.match(text, end, min(len(text), end + 60)))
 
 
 def _is_handle_or_tag(text, start) -> bool:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+_ESCAPED = re.compile("[\udc80-\udcff]")          # bytes kept by "surrogateescape"
+_SURROGATE = re.compile("[\ud800-\udfff]")        # a lone surrogate (a JSON "\\ud800" escape)
 
 
 class InputOpenError(Exception):
@@ -60,6 +64,26 @@ def _record_from_obj(obj, rid: str, source: str) -> Record:
     return Record(rid, text, account, profile, attachments, policy=policy, source=source)
 
 
+def _has_surrogate(obj) -> bool:
+    if isinstance(obj, str):
+        return _SURROGATE.search(obj) is not None
+    if isinstance(obj, dict):
+        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in obj.items())
+    if isinstance(obj, list):
+        return any(_has_surrogate(v) for v in obj)
+    return False
+
+
+def _replace_surrogates(obj):
+    if isinstance(obj, str):
+        return _SURROGATE.sub("\ufffd", obj)
+    if isinstance(obj, dict):
+        return {_replace_surrogates(k): _replace_surrogates(v) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_replace_surrogates(v) for v in obj]
+    return obj
+
+
 def read_jsonl(data: bytes, source: str) -> Iterator[Record]:
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -76,40 +100,94 @@ def read_jsonl(data: bytes, source: str) -> Iterator[Record]:
         except json.JSONDecodeError as exc:
             yield Record(str(n), error=f"line {n} is not valid JSON ({exc.msg}, column {exc.colno})", source=source)
             continue
+        except RecursionError:
+            yield Record(str(n), error=f"line {n} is nested too deeply to read", source=source)
+            continue
+        if "\\u" in line and _has_surrogate(obj):
+            # "\\ud800" on its own is not Unicode text: it cannot be written back out as UTF-8.
+            # Each becomes U+FFFD, one character for one, so offsets still point into the post.
+            obj = _replace_surrogates(obj)
         yield _record_from_obj(obj, str(n), source)
 
 
+def _csv_text(data: bytes) -> str:
+    """The CSV as text: UTF-8 (a BOM is dropped; a UTF-16 file with its BOM is read as
+    such). Bytes that are not UTF-8 are kept as lone surrogates ("surrogateescape") so
+    that only the rows holding them are marked, not the whole file."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return data.decode("utf-8", errors="surrogateescape")
+
+
+def _bad_bytes(value: str) -> Optional[str]:
+    """The first undecodable byte of a cell, as '0xE9', or None."""
+    m = _ESCAPED.search(value)
+    return f"0x{ord(m.group(0)) - 0xDC00:02X}" if m else None
+
+
 def read_csv(data: bytes, source: str, column: Optional[str]) -> Iterator[Record]:
-    try:
-        text = _decode(data, source)
-    except ValueError as exc:
-        # decode what we can line by line so good rows still get screened
-        text = data.decode("utf-8", errors="replace")
-        bad_encoding = str(exc)
-    else:
-        bad_encoding = None
+    text = _csv_text(data)
+    # an odd number of quote characters: the last quoted cell is never closed (a cut-off file)
+    unclosed = text.count('"') % 2 == 1
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    fields = reader.fieldnames or []
+    try:
+        fields = reader.fieldnames or []
+    except csv.Error as exc:
+        yield Record("1", error=f"{source}: the header row cannot be read as CSV ({exc})", source=source)
+        return
     col = column or next((f for f in fields if f and f.strip().lower() in ("text", "post", "draft", "message", "content")), None)
-    for n, row in enumerate(reader, start=1):
-        rid = str(row.get("id") or n)
-        if col is None or col not in fields:
-            yield Record(rid, error=f"no text column {'named ' + repr(column) if column else ''} in {source} "
-                                    f"(columns: {', '.join(f for f in fields if f)}); use --column", source=source)
+    rows = iter(reader)
+    n = 0
+    pending = None
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            n += 1
+            yield Record(str(n), error=f"row {n} cannot be read as CSV ({exc})", source=source)
             continue
-        value = row.get(col)
-        if value is None:
-            yield Record(rid, error=f"row {n} is truncated: it has no '{col}' cell", source=source)
-            continue
-        if bad_encoding and "\ufffd" in value:
-            yield Record(rid, error=f"row {n}: {bad_encoding}", source=source)
-            continue
-        account = (row.get("account") or "").strip() or None
-        if account is not None and account not in ("personal", "official"):
-            yield Record(rid, error=f"row {n}: account must be 'personal' or 'official'", source=source)
-            continue
-        yield Record(rid, value, account, row.get("profile") or None,
-                     policy=(row.get("policy") or "").strip() or None, source=source)
+        n += 1
+        if pending is not None:
+            yield pending
+        pending = _csv_record(row, n, fields, col, column, source)
+    if pending is not None:
+        if unclosed and pending.error is None:
+            pending = Record(pending.id, error=f"row {n} is truncated: a quoted cell is never closed "
+                                               f"(the file looks cut off)", source=source)
+        yield pending
+
+
+def _csv_record(row, n, fields, col, column, source) -> Record:
+    rid = row.get("id") or str(n)
+    if _bad_bytes(rid):
+        rid = str(n)
+    rid = rid.strip() or str(n)
+    if col is None or col not in fields:
+        return Record(rid, error=f"no text column {'named ' + repr(column) + ' ' if column else ''}in {source} "
+                                 f"(columns: {', '.join(f for f in fields if f)}); use --column", source=source)
+    value = row.get(col)
+    if value is None:
+        return Record(rid, error=f"row {n} is truncated: it has no '{col}' cell", source=source)
+    for name, cell in row.items():
+        cells = cell if isinstance(cell, list) else [cell]
+        for c in cells:
+            bad = _bad_bytes(c) if isinstance(c, str) else None
+            if bad:
+                where = f"column '{name}'" if isinstance(name, str) else "an extra cell"
+                return Record(rid, error=f"row {n} is not UTF-8 (byte {bad} in {where}); save the file as UTF-8",
+                              source=source)
+    account = (row.get("account") or "").strip() or None
+    if account is not None and account not in ("personal", "official"):
+        return Record(rid, error=f"row {n}: account must be 'personal' or 'official'", source=source)
+    return Record(rid, value, account, row.get("profile") or None,
+                  policy=(row.get("policy") or "").strip() or None, source=source)
 
 
 def read_xlsx(path: Path, source: str, column: Optional[str]) -> Iterator[Record]:

@@ -42,6 +42,9 @@ class Screener:
                  rules: Optional[Iterable[str]] = None, disable: Iterable[str] = (),
                  organisation: Optional[Mapping] = None, patterns_dir: Optional[str] = None,
                  max_chars: int = DEFAULT_MAX_CHARS):
+        self._init_kwargs = dict(policy=policy, model=model, rules=tuple(rules) if rules is not None else None,
+                                 disable=tuple(disable), organisation=dict(organisation) if organisation else None,
+                                 patterns_dir=patterns_dir, max_chars=max_chars)
         root = Path(patterns_dir) if patterns_dir else None
         self.pack = load_pack(policy, root)
         if organisation:
@@ -77,9 +80,16 @@ class Screener:
         return self._finish(prepared, self._docs([prepared[0].text])[0], id)
 
     def screen_many(self, posts: Iterable, *, account: str = "personal", profile: Optional[str] = None,
-                    batch_size: int = 64) -> Iterator[Result]:
+                    batch_size: int = 64, n_process: int = 1) -> Iterator[Result]:
         """Screen many posts, streaming, in order. A post is a string or a mapping with
-        `text` and optional `id`, `account`, `profile`, `attachments`."""
+        `text` and optional `id`, `account`, `profile`, `attachments`.
+
+        n_process > 1 screens in that many worker processes (each loads the models once);
+        results still come back in input order."""
+        if n_process > 1:
+            from .parallel import screen_parallel
+            yield from screen_parallel(self, posts, n_process, account, profile, batch_size)
+            return
         it = iter(posts)
         while True:
             chunk = list(itertools.islice(it, batch_size))

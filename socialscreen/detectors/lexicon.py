@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import regex
 
+from .prefilter import Prefilter
 from .base import FLAGS, compiled, ContextGate, Hit, alternation, key_of
 
 
@@ -16,6 +17,7 @@ class LexiconDetector:
                 self.by_term.setdefault(key_of(term), []).append(rule)
         self.terms_re = compiled(alternation(self.by_term)) if self.by_term else None
         self.patterns = [(rule, compiled(p)) for rule in self.rules for p in rule.patterns]
+        self.prefilter = Prefilter([p for rule in self.rules for p in rule.patterns])
 
     def detect(self, analysis):
         text = analysis.text
@@ -24,7 +26,8 @@ class LexiconDetector:
             for m in self.terms_re.finditer(text):
                 for rule in self.by_term.get(key_of(m.group(0)), ()):
                     hits.append((rule, m.start(), m.end(), f"term '{m.group(0).lower()}'"))
-        for rule, pattern in self.patterns:
+        for i in sorted(self.prefilter.candidates(text)):
+            rule, pattern = self.patterns[i]
             for m in pattern.finditer(text):
                 if m.end() > m.start():
                     hits.append((rule, m.start(), m.end(), "pattern"))

@@ -1,0 +1,101 @@
+"""A literal prefilter for many regular expressions.
+
+For each pattern we work out, from its parse tree, a set of literal strings of
+which any match must contain at least one (as RE2's and codesearch's
+prefilters do). One Aho-Corasick pass over the lower-cased post finds which of
+those literals occur; only the patterns whose literals occur are run. A
+pattern with no usable literal is always run, so the prefilter never changes
+a result, it only skips work.
+"""
+from __future__ import annotations
+
+import re
+
+try:                                     # Python 3.11+
+    from re import _parser as sre_parse
+    from re import _constants as C
+except ImportError:                      # pragma: no cover - Python 3.10
+    import sre_parse                     # type: ignore
+    import sre_constants as C            # type: ignore
+
+import ahocorasick
+
+MIN_LITERAL = 3
+
+
+def required_literals(pattern: str):
+    """A set of lower-case strings, one of which every match contains; None if unknown."""
+    try:
+        tree = sre_parse.parse(pattern, re.IGNORECASE)
+    except Exception:                    # `regex`-only syntax: always run the pattern
+        return None
+    return _seq(list(tree))
+
+
+def _score(lits):
+    return min(len(x) for x in lits) * 10 - len(lits)
+
+
+def _seq(items):
+    candidates = []
+    run = []
+
+    def flush():
+        if len(run) >= MIN_LITERAL:
+            candidates.append({"".join(run).lower()})
+        run.clear()
+
+    for op, av in items:
+        if op is C.LITERAL:
+            run.append(chr(av))
+            continue
+        flush()
+        sub = None
+        if op is C.SUBPATTERN:
+            sub = _seq(list(av[-1]))
+        elif op is C.BRANCH:
+            alts = [_seq(list(a)) for a in av[1]]
+            if alts and all(a for a in alts):
+                sub = set().union(*alts)
+        elif op in (C.MAX_REPEAT, C.MIN_REPEAT) and av[0] >= 1:
+            sub = _seq(list(av[2]))
+        elif op is C.IN:
+            # a one-letter class in a case-insensitive pattern ([Ss]) still spells a literal
+            letters = {chr(v).lower() for o, v in av if o is C.LITERAL}
+            if len(letters) == 1 and all(o is C.LITERAL for o, _ in av):
+                run.append(letters.pop())
+                continue
+        if sub:
+            candidates.append(sub)
+    flush()
+    if not candidates:
+        return None
+    return max(candidates, key=_score)
+
+
+class Prefilter:
+    """Which of many patterns can possibly match a text."""
+
+    def __init__(self, patterns):
+        self.always = []
+        self.automaton = ahocorasick.Automaton()
+        owners = {}
+        for i, p in enumerate(patterns):
+            lits = required_literals(p)
+            if not lits:
+                self.always.append(i)
+                continue
+            for lit in lits:
+                owners.setdefault(lit, []).append(i)
+        for lit, ids in owners.items():
+            self.automaton.add_word(lit, tuple(ids))
+        self.active = bool(owners)
+        if self.active:
+            self.automaton.make_automaton()
+
+    def candidates(self, text: str) -> set:
+        found = set(self.always)
+        if self.active:
+            for _, ids in self.automaton.iter(text.lower()):
+                found.update(ids)
+        return found

@@ -14,7 +14,7 @@ from typing import Optional
 
 from . import nlp as nlp_mod
 from .analysis import Analysis
-from .detectors import build_detectors, ner_trigger
+from .detectors import NerGate, build_detectors
 from .errors import ScreenInputError
 from .findings import Finding, Result, verdict_for
 from .packs import ACCOUNTS, load_pack
@@ -68,7 +68,7 @@ class Screener:
         self.attachment_detectors = build_detectors([r for r in self.rules if "attachments" in r.applies_to])
         self.nlp, self.model_name = nlp_mod.load(model)
         self.has_ner = nlp_mod.has_ner(self.nlp)
-        self._ner_trigger = ner_trigger(self.rules)
+        self._ner_gate = NerGate(self.rules, self.pack.organisation.names() + self.pack.organisation.places)
         self.notes = () if self.has_ner else (NAMES_REDUCED,)
         self._org_names = self.pack.organisation.names()
 
@@ -112,7 +112,7 @@ class Screener:
         return nlp_mod.analyse(self.nlp, texts, self._needs_ner, batch_size)
 
     def _needs_ner(self, text: str) -> bool:
-        return self.has_ner and self._ner_trigger is not None and self._ner_trigger.search(text) is not None
+        return self.has_ner and self._ner_gate.needed(text)
 
     def _prepare(self, text, account, profile, attachments):
         if not isinstance(text, str):

@@ -26,23 +26,61 @@ def build_detectors(rules):
     return [KINDS[kind](kind_rules) for kind, kind_rules in by_kind.items()]
 
 
-def ner_trigger(rules):
-    """A regex that is true of a post where spaCy's named entities could change the result:
-    the care-context words the names rules require. None: NER is never needed."""
-    import regex
-
-    from .base import FLAGS, compiled, alternation
-
-    terms = set()
-    for rule in rules:
-        if rule.kind != "names":
-            continue
-        ctx = rule.context
-        if ctx is None or not (ctx.require_near or ctx.require_any):
-            return regex.compile(r"(?s).")          # unconditional names rule: always run NER
-        terms.update(ctx.require_near)
-        terms.update(ctx.require_any)
-    return compiled(alternation(terms)) if terms else None
+# Capitalised words that are never a person's name on their own.
+_NOT_NAMES = set("""i i'm i've i'll i'd a an the my our your his her their we you he she they it this that these
+those what when where why how who thank thanks thankyou cheers hi hello dear happy huge big great well
+congratulations congrats proud lovely good morning afternoon evening night today tomorrow yesterday
+monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
+september october november december christmas easter nhs mr mrs ms miss mx dr sister nurse matron team
+ward bed bay unit room clinic hospital centre center trust council group club service services day week
+month year please just so and but or if as at in on of for to from with by after before about all any
+some no not yes one two three four five six seven eight nine ten first last new old next another""".split())
 
 
-__all__ = ["Hit", "build_detectors", "ner_trigger", "KINDS"]
+class NerGate:
+    """Is spaCy NER worth running on this post? Only where a name it finds could become a
+    finding: a care-context word the names rules require, and a capitalised word that is
+    not already known (a first name from the lexicon, an organisation name, a stop word)."""
+
+    _CAPS = None
+
+    def __init__(self, rules, org_names=()):
+        import regex
+
+        from .base import alternation, compiled
+
+        self.always = False
+        terms, known = set(), set(_NOT_NAMES)
+        names_rules = [r for r in rules if r.kind == "names"]
+        for rule in names_rules:
+            known.update(t.lower() for t in rule.terms)
+            ctx = rule.context
+            if ctx is None or not (ctx.require_near or ctx.require_any):
+                self.always = True
+            else:
+                terms.update(ctx.require_near)
+                terms.update(ctx.require_any)
+        for name in org_names:
+            known.update(w.lower() for w in regex.findall(r"\w+", name))
+        self.known = known
+        self.enabled = bool(names_rules)
+        self.trigger = compiled(alternation(terms)) if terms else None
+        # a capitalised word inside a sentence: not after a sentence end, not a #tag or @handle,
+        # not an acronym (lower-case letters follow the capital)
+        self.caps = compiled(r"(?<![\w'#@])(?<![.!?:\n]\s*)(?<!^\s*)[A-Z][a-z][\w'\-]*", regex.V0)
+
+    def needed(self, text: str) -> bool:
+        if not self.enabled:
+            return False
+        if not self.always and (self.trigger is None or not self.trigger.search(text)):
+            return False
+        for m in self.caps.finditer(text):
+            word = m.group(0).lower()
+            if word.endswith("'s"):
+                word = word[:-2]
+            if word not in self.known:
+                return True
+        return False
+
+
+__all__ = ["Hit", "build_detectors", "NerGate", "KINDS"]

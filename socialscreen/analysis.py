@@ -54,4 +54,6 @@ class Analysis:
             return 0, len(self.text)
         if window == "sentence":
             return self.sentence_bounds(start, end)
+        if window == "sentence+1":
+            return self.sentence_bounds(start, end, extra=1)
         return max(0, start - int(window)), min(len(self.text), end + int(window))

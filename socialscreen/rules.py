@@ -40,7 +40,7 @@ _ID = regex.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\.[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 @dataclass(frozen=True)
 class Context:
-    window: object = 60                      # int chars, "sentence" or "post"
+    window: object = 60                      # int chars, "sentence", "sentence+1" or "post"
     require_near: tuple = ()                 # terms (expanded from @lexicons)
     block_near: tuple = ()
     block_before: Optional[str] = None
@@ -172,11 +172,16 @@ def parse_rule(raw, path: Path, lexicon_root: Path) -> Rule:
         if bad:
             _fail(path, "context." + ",".join(sorted(bad)), f"unknown; allowed: {', '.join(sorted(_CONTEXT_KEYS))}")
         window = c.get("window", 60)
-        if not (isinstance(window, int) and window > 0) and window not in ("sentence", "post"):
-            _fail(path, "context.window", "must be a positive number of characters, 'sentence' or 'post'")
+        if not (isinstance(window, int) and window > 0) and window not in ("sentence", "sentence+1", "post"):
+            _fail(path, "context.window",
+                  "must be a positive number of characters, 'sentence', 'sentence+1' (with its neighbours) or 'post'")
         for key in ("block_before", "block_after"):
             if c.get(key) is not None:
                 _check_regex(c[key], path, f"context.{key}")
+        for key in ("require_near", "block_near", "require_any", "block_any"):
+            for item in _str_list(c.get(key), path, f"context.{key}"):
+                if item.startswith("re:"):
+                    _check_regex(item[3:], path, f"context.{key}")
         context = Context(
             window=window,
             **{k: tuple(expand_terms(_str_list(c.get(k), path, f"context.{k}"), lexicon_root, path, f"context.{k}"))

@@ -76,9 +76,13 @@ class ContextGate:
 
     @staticmethod
     def _compile(terms):
+        """Literal terms (whole words) and 're:'-prefixed regular expressions, as one pattern."""
         if not terms:
             return None
-        return compiled(alternation(terms))
+        literal = [t for t in terms if not t.startswith("re:")]
+        patterns = [f"(?:{t[3:]})" for t in terms if t.startswith("re:")]
+        parts = ([alternation(literal)] if literal else []) + patterns
+        return compiled("|".join(parts))
 
     def check(self, analysis, start: int, end: int) -> tuple[bool, str]:
         """(allowed, why). `why` names the context word that allowed it, if any."""

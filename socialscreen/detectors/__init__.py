@@ -47,7 +47,7 @@ class NerGate:
     def __init__(self, rules, org_names=()):
         import regex
 
-        from .base import alternation, compiled
+        from .base import ContextGate, compiled
 
         self.always = False
         terms, known = set(), set(_NOT_NAMES)
@@ -64,7 +64,7 @@ class NerGate:
             known.update(w.lower() for w in regex.findall(r"\w+", name))
         self.known = known
         self.enabled = bool(names_rules)
-        self.trigger = compiled(alternation(terms)) if terms else None
+        self.trigger = ContextGate._compile(tuple(sorted(terms))) if terms else None
         # a capitalised word inside a sentence: not after a sentence end, not a #tag or @handle,
         # not an acronym (lower-case letters follow the capital)
         self.caps = compiled(r"(?<![\w'#@])(?<![.!?:\n]\s*)(?<!^\s*)[A-Z][a-z][\w'\-]*", regex.V0)

@@ -129,9 +129,13 @@ class Screener:
 
     def _analysis(self, prep, doc) -> Analysis:
         norm, account, profile, attachments = prep
+        alts = [normalise(a["alt_text"]).text for a in attachments
+                if isinstance(a, Mapping) and isinstance(a.get("alt_text"), str)]
+        # "anywhere in the post" (require_any / block_any) includes the attachments' alt text
+        whole = "\n".join([norm.text] + alts) if alts else ""
         return Analysis(norm=norm, doc=doc, profile=profile, account=account,
                         org_names=self._org_names, org_places=self.pack.organisation.places,
-                        attachments=attachments, has_ner=self.has_ner)
+                        attachments=attachments, has_ner=self.has_ner, whole=whole)
 
     def _finish(self, prep, doc, id) -> Result:
         analysis = self._analysis(prep, doc)
@@ -142,7 +146,11 @@ class Screener:
                 finding = self._to_finding(hit, norm, account)
                 if finding is not None:
                     findings.append(finding)
-        findings += self._attachment_findings(prep[3], account, norm.text)
+        # an attachment finding adds nothing where the post's own words already point at
+        # the same problem (the text finding has the span)
+        in_text = {f.category for f in findings}
+        findings += [f for f in self._attachment_findings(prep[3], account, norm.text)
+                     if f.category not in in_text]
         findings = _dedupe(findings)
         return Result(policy=self.policy, account=account, verdict=verdict_for(findings),
                       findings=tuple(findings), id=id, notes=self.notes)

@@ -26,33 +26,62 @@ class Hit:
     characteristic: Optional[str] = None
 
 
+_SEP_PLAIN = r"[\s\-]+"
+_SEP_LEET = r"[\s\-_.]*"
+
+
+def _atoms(term: str, leet: dict | None):
+    """A term as a list of regex atoms: one per character, and one per word separator."""
+    atoms = []
+    for i, word in enumerate(regex.split(r"[\s\-]+", term.strip())):
+        if i:
+            atoms.append(_SEP_LEET if leet else _SEP_PLAIN)
+        atoms += [_leet_class(ch, leet) if leet else regex.escape(ch.lower()) for ch in word]
+    return atoms
+
+
 def term_regex(term: str, leet: dict | None = None) -> str:
-    """A literal term as a regex: whole word, any run of spaces/hyphens between words."""
-    parts = []
-    for word in regex.split(r"[\s\-]+", term.strip()):
-        if leet:
-            parts.append("".join(_leet_class(ch, leet) for ch in word))
-        else:
-            parts.append(regex.escape(word))
-    body = r"[\s\-_.]*".join(parts) if leet else r"[\s\-]+".join(parts)
-    return body
+    """A literal term as a regex: any run of spaces/hyphens between its words."""
+    return "".join(_atoms(term, leet))
 
 
 def _leet_class(ch: str, leet: dict) -> str:
     subs = leet.get(ch.lower())
     if not subs:
-        return regex.escape(ch)
+        return regex.escape(ch.lower())
     opts = sorted({ch.lower(), ch.upper(), *subs}, key=len, reverse=True)
     singles = [o for o in opts if len(o) == 1]
     multi = [regex.escape(o) for o in opts if len(o) > 1]
-    cls = "[" + "".join(regex.escape(o) for o in singles) + "]" if singles else ""
+    cls = "[" + "".join(regex.escape(o) for o in sorted(singles)) + "]" if singles else ""
     return "(?:" + "|".join(multi + [cls]) + ")" if multi else cls
 
 
+def _trie(atom_lists) -> str:
+    """Factor common prefixes: 'shit|shite|shithead' -> 'shit(?:e|head)?'. Greedy optional
+    groups keep the longest match first, as a longest-first alternation would."""
+    root: dict = {}
+    for atoms in atom_lists:
+        node = root
+        for a in atoms:
+            node = node.setdefault(a, {})
+        node[""] = {}
+
+    def emit(node) -> str:
+        alts = [a + emit(sub) for a, sub in node.items() if a != ""]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if "" in node:
+            return body + "?" if len(alts) == 1 and len(alts[0]) == 1 else f"(?:{body})?"
+        return body
+
+    return emit(root)
+
+
 def alternation(terms, leet: dict | None = None) -> str:
-    """One alternation of many terms, longest first, bounded as whole words."""
-    uniq = sorted({t.strip() for t in terms if t.strip()}, key=lambda t: (-len(t), t))
-    body = "|".join(term_regex(t, leet) for t in uniq)
+    """Many literal terms as one regex (a prefix trie), bounded as whole words."""
+    uniq = sorted({t.strip() for t in terms if t.strip()})
+    body = _trie([_atoms(t, leet) for t in uniq])
     return rf"(?<![\w])(?:{body})(?![\w])"
 
 

@@ -21,6 +21,12 @@ except ImportError:                      # pragma: no cover - Python 3.10
 import ahocorasick
 
 MIN_LITERAL = 3
+MAX_VARIANTS = 32
+# Literals so common in posts that requiring them filters nothing.
+COMMON = set("""the and ing you your our are his her this that out all what can with not she from
+new got for was has have had but who how why when they them there their then than one two get
+its it's n't ill men wee tea kin fte pic day days week today care team work need every anyone
+again drop great night""".split()) | {"this morning"}
 
 
 def required_literals(pattern: str):
@@ -33,22 +39,40 @@ def required_literals(pattern: str):
 
 
 def _score(lits):
-    return min(len(x) for x in lits) * 10 - len(lits)
+    """Prefer literal sets that are long, few, and not common words."""
+    def weight(x):
+        return 1 if x.strip() in COMMON else len(x.strip())
+    return min(weight(x) for x in lits) * 10 - len(lits)
+
+
+def _class_letters(av):
+    """The characters a small character class matches, or None."""
+    chars = set()
+    for o, v in av:
+        if o is not C.LITERAL:
+            return None
+        chars.add(chr(v).lower())
+    return chars if len(chars) <= 6 else None
 
 
 def _seq(items):
     candidates = []
-    run = []
+    run = [""]                           # the literal variants built so far
 
     def flush():
-        if len(run) >= MIN_LITERAL:
-            candidates.append({"".join(run).lower()})
-        run.clear()
+        if run and len(run[0]) >= MIN_LITERAL:
+            candidates.append(set(run))
+        run[:] = [""]
 
     for op, av in items:
         if op is C.LITERAL:
-            run.append(chr(av))
+            run[:] = [r + chr(av).lower() for r in run]
             continue
+        if op is C.IN:
+            letters = _class_letters(av)
+            if letters and len(run) * len(letters) <= MAX_VARIANTS:
+                run[:] = [r + ch for r in run for ch in sorted(letters)]
+                continue
         flush()
         sub = None
         if op is C.SUBPATTERN:
@@ -59,12 +83,6 @@ def _seq(items):
                 sub = set().union(*alts)
         elif op in (C.MAX_REPEAT, C.MIN_REPEAT) and av[0] >= 1:
             sub = _seq(list(av[2]))
-        elif op is C.IN:
-            # a one-letter class in a case-insensitive pattern ([Ss]) still spells a literal
-            letters = {chr(v).lower() for o, v in av if o is C.LITERAL}
-            if len(letters) == 1 and all(o is C.LITERAL for o, _ in av):
-                run.append(letters.pop())
-                continue
         if sub:
             candidates.append(sub)
     flush()

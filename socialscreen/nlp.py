@@ -74,15 +74,41 @@ def _feeds(nlp, pipe, keep) -> bool:
     return False
 
 
-def analyse(nlp, texts, need_ner, batch_size=64):
-    """Docs for texts: tokens and sentences always; entities only where need_ner(text) is true."""
+def analyse(nlp, texts, need_ner, batch_size=64, by_sentence=False):
+    """Docs for texts: tokens and sentences always; entities only where need_ner is true.
+
+    by_sentence: test need_ner on each sentence and run NER on those sentences only
+    (as small Docs whose entities are copied back), for rules that look for a name
+    and its context within one sentence.
+    """
     ner_names = [p for p in nlp.pipe_names if p != "sentencizer"]
     sentencizer = nlp.get_pipe("sentencizer")
     docs = [sentencizer(nlp.make_doc(t)) for t in texts]
-    wanted = [d for d, t in zip(docs, texts) if ner_names and need_ner(t)]
+    if not ner_names:
+        return docs
+    if not by_sentence:
+        wanted = [d for d, t in zip(docs, texts) if need_ner(t)]
+        for name in ner_names:
+            if wanted:
+                wanted = list(nlp.get_pipe(name).pipe(wanted, batch_size=batch_size))
+        return docs
+    parts = []                                   # (doc index, sentence start char, sub-doc)
+    for i, doc in enumerate(docs):
+        for sent in doc.sents:
+            if need_ner(sent.text):
+                parts.append((i, sent.start_char, sent.as_doc()))
+    subs = [p[2] for p in parts]
     for name in ner_names:
-        if wanted:
-            wanted = list(nlp.get_pipe(name).pipe(wanted, batch_size=batch_size))
+        if subs:
+            subs = list(nlp.get_pipe(name).pipe(subs, batch_size=batch_size))
+    ents = {}
+    for (i, offset, _), sub in zip(parts, subs):
+        for ent in sub.ents:
+            span = docs[i].char_span(offset + ent.start_char, offset + ent.end_char, label=ent.label_)
+            if span is not None:
+                ents.setdefault(i, []).append(span)
+    for i, spans in ents.items():
+        docs[i].set_ents(spans)
     return docs
 
 

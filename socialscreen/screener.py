@@ -109,7 +109,8 @@ class Screener:
     # -- internals ------------------------------------------------------------------
     def _docs(self, texts, batch_size=64):
         """One spaCy pass per post; NER only where a name could become a finding."""
-        return nlp_mod.analyse(self.nlp, texts, self._needs_ner, batch_size)
+        return nlp_mod.analyse(self.nlp, texts, self._needs_ner, batch_size,
+                               by_sentence=self._ner_gate.sentence_scoped)
 
     def _needs_ner(self, text: str) -> bool:
         return self.has_ner and self._ner_gate.needed(text)

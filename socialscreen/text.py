@@ -195,6 +195,8 @@ _DIGIT_WORDS_RUN = re.compile(rf"(?<![^\W_]){_DIGIT_TOKEN}(?:[\s,.\-/]{{1,3}}{_D
 _DIGIT_TOKENS = re.compile(rf"{_DIGIT_TOKEN}", re.IGNORECASE)
 _SPACED_DIGITS = re.compile(r"(?<![^\W_])[^\W_](?:[ .\-_/|,*:·•]{1,3}[^\W_]){4,}[ .\-_/|,*:·•]{1,3}\d(?![^\W_])")
 _DIGIT_SEP = re.compile(r"[ .\-_/|,*:·•]{1,3}")
+SYMBOL_RUN = 32
+_SYMBOL_RUN = re.compile(r"(?:[^\w\s]|_){%d,}" % (SYMBOL_RUN + 1))
 _NHS_SEP = r"(?:[\s.\-/\\_|:,~*·•]{1,5})"
 _NHS_SHAPE = re.compile(rf"(?<![\d\w])\d{{3}}(?P<a>{_NHS_SEP})\d{{3}}(?P<b>{_NHS_SEP})\d{{4}}(?![\d\w])")
 
@@ -329,6 +331,13 @@ def _apply(text, starts, ends, edits):
         out.append(text[pos:a])
         new_starts += starts[pos:a]
         new_ends += ends[pos:a]
+        if a == b:                                     # an insertion stands for nothing
+            s = starts[a] if a < len(starts) else (ends[-1] if ends else 0)
+            out.append(repl)
+            new_starts += [s] * len(repl)
+            new_ends += [s] * len(repl)
+            pos = b
+            continue
         if repl:
             s, e = starts[a], ends[b - 1]
             out.append(repl)
@@ -341,7 +350,18 @@ def _apply(text, starts, ends, edits):
     return "".join(out), new_starts, new_ends
 
 
-PASSES = (_spelled_out_edits, _leet_edits, _squeeze_edits, _number_edits)
+def _symbol_run_edits(text):
+    """A space every 32 characters in a long run of symbols, emoji or punctuation. spaCy's
+    tokenizer strips prefixes and suffixes one at a time, in time quadratic in the length of
+    a run with no space ("😀" * 8000 takes 8 s, 100,000 would take minutes); no pattern
+    matches across 32 symbols in a row."""
+    edits = []
+    for m in _SYMBOL_RUN.finditer(text):
+        edits += [(i, i, " ") for i in range(m.start() + SYMBOL_RUN, m.end(), SYMBOL_RUN)]
+    return edits
+
+
+PASSES = (_spelled_out_edits, _leet_edits, _squeeze_edits, _number_edits, _symbol_run_edits)
 
 
 def normalise(text: str) -> Normalised:

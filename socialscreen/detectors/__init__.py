@@ -52,6 +52,9 @@ class NerGate:
         self.always = False
         terms, known = set(), set(_NOT_NAMES)
         names_rules = [r for r in rules if r.kind == "names"]
+        # a name counts only with its context in the same sentence: NER can run per sentence
+        self.sentence_scoped = bool(names_rules) and all(
+            r.context is not None and r.context.window == "sentence" for r in names_rules)
         for rule in names_rules:
             known.update(t.lower() for t in rule.terms)
             ctx = rule.context

@@ -31,7 +31,7 @@ _KIND_KEYS = {
     "pii": {"entities", "score"},
     "names": {"staff", "staff_window"},
     "profanity": {"allow", "allow_lexicons", "wordlist"},
-    "disclaimer": {"disclaimers", "disclaimer_lexicons"},
+    "disclaimer": {"disclaimers", "disclaimer_lexicons", "weak_ties", "profile_ties"},
 }
 _CONTEXT_KEYS = {"window", "require_near", "block_near", "block_before", "block_after",
                  "require_any", "block_any"}
@@ -203,6 +203,9 @@ def parse_rule(raw, path: Path, lexicon_root: Path) -> Rule:
             for name in names:
                 extra += load_lexicon(name, lexicon_root, path, key)
             options[target] = _str_list(options.get(target), path, target) + extra
+    for key in ("weak_ties", "profile_ties"):
+        if key in options:
+            options[key] = tuple(expand_terms(_str_list(options[key], path, key), lexicon_root, path, key))
     if "staff" in options:
         options["staff_terms"] = tuple(expand_terms(_str_list(options.pop("staff"), path, "staff"),
                                                     lexicon_root, path, "staff"))

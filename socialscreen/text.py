@@ -193,8 +193,7 @@ _DIGIT_TOKEN = r"(?:zero|nought|oh|one|two|three|four|five|six|seven|eight|nine|
 _DIGIT_WORDS_RUN = re.compile(rf"(?<![^\W_]){_DIGIT_TOKEN}(?:[\s,.\-/]{{1,3}}{_DIGIT_TOKEN})+(?![^\W_])",
                               re.IGNORECASE)
 _DIGIT_TOKENS = re.compile(rf"{_DIGIT_TOKEN}", re.IGNORECASE)
-_SPACED_DIGITS = re.compile(r"(?<![^\W_])[^\W_](?:[ .\-_/|,*:·•]{1,3}[^\W_]){4,}[ .\-_/|,*:·•]{1,3}\d(?![^\W_])")
-_DIGIT_SEP = re.compile(r"[ .\-_/|,*:·•]{1,3}")
+_SPACED_DIGITS = re.compile(r"(?<![^\W_])[^\W_](?:[ .\-_/|,*:·•]{1,3}[^\W_]){5,}(?![^\W_])")
 SYMBOL_RUN = 32
 _SYMBOL_RUN = re.compile(r"(?:[^\w\s]|_){%d,}" % (SYMBOL_RUN + 1))
 _NHS_SEP = r"(?:[\s.\-/\\_|:,~*·•]{1,5})"
@@ -298,20 +297,27 @@ def _number_edits(text):
     if sum(c.isdigit() for c in text) >= 6:
         for m in _SPACED_DIGITS.finditer(text):
             # single digits spaced out: drop the commonest separator, keep others' punctuation
-            # ("1 2 / 0 4 / 1 9 5 6" -> "12/04/1956", "9.4.3.4.7.6.5.9.1.9" -> "9434765919")
-            chunk = m.group(0)
-            n_digits = sum(c.isdigit() for c in chunk)
-            if n_digits < 6 or sum(c.isalpha() for c in chunk) > 2:
+            # ("1 2 / 0 4 / 1 9 5 6" -> "12/04/1956", "9.4.3.4.7.6.5.9.1.9" -> "9434765919").
+            # The run is cut to its digits (and at most two letters before them: "W 1 0 9 ...").
+            singles = [i for i in range(m.start(), m.end()) if text[i].isalnum()]
+            digit_at = [k for k, i in enumerate(singles) if text[i].isdigit()]
+            if len(digit_at) < 6:
                 continue
-            seps = list(_DIGIT_SEP.finditer(text, m.start(), m.end()))
+            k0, k1 = digit_at[0], digit_at[-1]
+            lead = 0
+            while k0 > 0 and lead < 2 and text[singles[k0 - 1]].isalpha():
+                k0, lead = k0 - 1, lead + 1
+            if sum(text[singles[k]].isalpha() for k in range(k0, k1 + 1)) > 2:
+                continue
+            seps = [(singles[k] + 1, singles[k + 1]) for k in range(k0, k1)]
             counts = {}
-            for sp in seps:
-                counts[sp.group(0)] = counts.get(sp.group(0), 0) + 1
+            for a, b in seps:
+                counts[text[a:b]] = counts.get(text[a:b], 0) + 1
             common = max(counts, key=counts.get)
-            for sp in seps:
-                kept = "" if sp.group(0) == common else sp.group(0).strip()
-                if kept != sp.group(0):
-                    edits.append((sp.start(), sp.end(), kept))
+            for a, b in seps:
+                kept = "" if text[a:b] == common else text[a:b].strip()
+                if kept != text[a:b]:
+                    edits.append((a, b, kept))
         for m in _NHS_SHAPE.finditer(text):
             for g in ("a", "b"):
                 if m.group(g) not in (" ", "-", ""):

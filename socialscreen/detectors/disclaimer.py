@@ -21,9 +21,15 @@ class DisclaimerDetector:
         self.compiled = []
         for rule in rules:
             ties = compiled(alternation(rule.terms)) if rule.terms else None
+            # weak ties ("the drop-in", "outpatients") tie a post to work only when the
+            # profile already says where the author works (the organisation or a work role)
+            weak = rule.options.get("weak_ties", ())
+            weak_re = ContextGate._compile(tuple(weak)) if weak else None
+            prof = rule.options.get("profile_ties", ())
+            prof_re = ContextGate._compile(tuple(prof)) if prof else None
             tie_patterns = [compiled(p) for p in rule.patterns]
             disclaimers = [compiled(p) for p in rule.options.get("disclaimers", ())]
-            self.compiled.append((rule, ties, tie_patterns, disclaimers, ContextGate(rule.context)))
+            self.compiled.append((rule, ties, tie_patterns, disclaimers, ContextGate(rule.context), weak_re, prof_re))
         self._org_cache = {}
 
     def _org_re(self, names, places=()):
@@ -36,7 +42,7 @@ class DisclaimerDetector:
     def detect(self, analysis):
         text = analysis.text
         out = []
-        for rule, ties, tie_patterns, disclaimers, gate in self.compiled:
+        for rule, ties, tie_patterns, disclaimers, gate, weak_re, prof_re in self.compiled:
             if any(d.search(text) or (analysis.profile and d.search(analysis.profile)) for d in disclaimers):
                 continue
             found = []
@@ -47,6 +53,11 @@ class DisclaimerDetector:
                 found += [(m.start(), m.end(), f"work tie '{m.group(0).lower()}'") for m in ties.finditer(text)]
             for p in tie_patterns:
                 found += [(m.start(), m.end(), "work-tie pattern") for m in p.finditer(text)]
+            if weak_re is not None and analysis.profile and (
+                    (org_re is not None and org_re.search(analysis.profile))
+                    or (prof_re is not None and prof_re.search(analysis.profile))):
+                found += [(m.start(), m.end(), f"work tie '{m.group(0).lower()}' (the profile names the workplace)")
+                          for m in weak_re.finditer(text)]
             found.sort()
             for start, end, why in found:
                 ok, ctx = gate.check(analysis, start, end)

@@ -32,8 +32,10 @@ class ExampleFailure:
         return f"{self.rule} ({self.path}): should pass but flagged {self.hits!r} in: {self.example!r}"
 
 
-def rule_hits(rule, text: str, nlp, detectors=None, account="personal", profile=""):
+def rule_hits(rule, text: str, nlp, detectors=None, account="personal", profile=None):
     detectors = detectors or build_detectors([rule])
+    if profile is None:
+        profile = normalise(rule.example_profiles.get(text, "")).text
     norm = normalise(text)
     analysis = Analysis(norm=norm, doc=nlp_mod.analyse(nlp, [norm.text], lambda t: True)[0], profile=profile, account=account,
                         org_names=EXAMPLE_ORG, has_ner=nlp_mod.has_ner(nlp))

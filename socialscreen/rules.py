@@ -67,6 +67,7 @@ class Rule:
     applies_to: tuple = ("text",)            # text | attachments (alt text of images/videos)
     examples_flag: tuple = ()
     examples_pass: tuple = ()
+    example_profiles: dict = field(default_factory=dict, hash=False, compare=False)   # text -> profile
     options: dict = field(default_factory=dict, hash=False, compare=False)
 
 
@@ -82,6 +83,27 @@ def _str_list(raw, path, fieldname):
     if not isinstance(raw, list) or not all(isinstance(x, (str, int, float)) for x in raw):
         _fail(path, fieldname, "must be a list of strings")
     return [str(x) for x in raw]
+
+
+def _examples(raw, path, fieldname, profiles) -> list:
+    """Examples are strings, or mappings {text, profile} for rules that read the profile."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raw = [raw]
+    out = []
+    for i, item in enumerate(raw):
+        if isinstance(item, dict):
+            if set(item) - {"text", "profile"} or not isinstance(item.get("text"), str):
+                _fail(path, f"{fieldname}[{i}]", "an example mapping has 'text' and optional 'profile'")
+            out.append(item["text"])
+            if item.get("profile"):
+                profiles[item["text"]] = str(item["profile"])
+        elif isinstance(item, (str, int, float)):
+            out.append(str(item))
+        else:
+            _fail(path, f"{fieldname}[{i}]", "must be a string or a mapping with 'text' and 'profile'")
+    return out
 
 
 def expand_terms(items, lexicon_root: Path, path, fieldname) -> list[str]:
@@ -149,8 +171,9 @@ def parse_rule(raw, path: Path, lexicon_root: Path) -> Rule:
     ex = raw["examples"]
     if not isinstance(ex, dict) or set(ex) - {"flag", "pass"}:
         _fail(path, "examples", "must be a mapping with 'flag' and 'pass' lists")
-    flag = _str_list(ex.get("flag"), path, "examples.flag")
-    ok = _str_list(ex.get("pass"), path, "examples.pass")
+    profiles = {}
+    flag = _examples(ex.get("flag"), path, "examples.flag", profiles)
+    ok = _examples(ex.get("pass"), path, "examples.pass", profiles)
     if not flag or not ok:
         _fail(path, "examples", "needs at least one 'flag' and one 'pass' example")
 
@@ -217,7 +240,7 @@ def parse_rule(raw, path: Path, lexicon_root: Path) -> Rule:
         confidence=float(conf), message=raw["message"].strip(), path=str(path),
         terms=tuple(dict.fromkeys(t.strip() for t in terms if t.strip())), patterns=tuple(patterns),
         context=context, characteristic=char, span=span, applies_to=applies_to,
-        examples_flag=tuple(flag), examples_pass=tuple(ok), options=options,
+        examples_flag=tuple(flag), examples_pass=tuple(ok), example_profiles=profiles, options=options,
     )
 
 

@@ -21,6 +21,7 @@ class Analysis:
     attachments: tuple = ()
     has_ner: bool = False
     whole: str = ""                  # what "anywhere in the post" means (alt text: alt + post text)
+    cache: dict = field(default_factory=dict)   # post-wide searches, done once per post
     _sent_starts: list = field(default_factory=list)
     _sent_ends: list = field(default_factory=list)
 
@@ -34,6 +35,13 @@ class Analysis:
         if not starts:
             starts, ends = [0], [len(self.text)]
         self._sent_starts, self._sent_ends = starts, ends
+
+    def search_whole(self, rx):
+        """rx.search over the whole post, once per post and pattern."""
+        key = id(rx)
+        if key not in self.cache:
+            self.cache[key] = (rx, rx.search(self.whole))
+        return self.cache[key][1]
 
     @property
     def text(self) -> str:

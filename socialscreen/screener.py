@@ -228,12 +228,15 @@ def _dedupe(findings):
     """Text order; of overlapping findings of one category keep the most confident, longest."""
     findings.sort(key=lambda f: (f.start, -(f.end - f.start), f.category))
     kept = []
+    open_by_cat = {}                     # category -> index in kept of the last kept finding
     for f in findings:
-        clash = next((k for k in kept if k.category == f.category and k.start < f.end and f.start < k.end), None)
+        i = open_by_cat.get(f.category)
+        clash = kept[i] if i is not None and kept[i].end > f.start and kept[i].start < f.end else None
         if clash is None:
+            open_by_cat[f.category] = len(kept)
             kept.append(f)
         elif (f.confidence, f.end - f.start) > (clash.confidence, clash.end - clash.start):
-            kept[kept.index(clash)] = f
+            kept[i] = f
     kept.sort(key=lambda f: (f.start, f.end, f.category))
     return kept
 

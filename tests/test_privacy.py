@@ -27,7 +27,7 @@ POSTS = [
     "NHS no nine four three four seven six five nine one nine please chase, what a f.u.c.k.i.n.g joke",
     "9434765919 \u202e\u200bsh1t\x00 Hilda Barnes",
 ]
-SECRET_WORDS = ["Barnes", "Ogunleye", "Carlton", "W1093384", "5919", "900872", "2LQ", "QQ123456C"]
+SECRET_WORDS = ["Barnes", "Ogunleye", "Carlton", "W1093384", "476 5919", "2LQ", "QQ123456C"]
 
 
 class _Capture(logging.Handler):
@@ -45,7 +45,8 @@ def _texts_of(record):
         out.append(logging.Formatter().formatException(record.exc_info))
     if record.exc_text:
         out.append(record.exc_text)
-    out.append(repr(getattr(record, "__dict__", {})))
+    # any extra string attached to the record (timestamps and other numbers are left out)
+    out += [v for k, v in vars(record).items() if isinstance(v, str) and k not in ("msg", "message")]
     return "\n".join(out)
 
 
@@ -103,7 +104,10 @@ def test_no_post_text_in_any_log_record_or_warning(screener, all_logging_at_debu
             except socialscreen.ScreenInputError:
                 pass
     assert any(r.findings for r in results)                   # the posts were really screened
-    blob = "\n".join(_texts_of(r) for r in all_logging_at_debug.records)
+    records = all_logging_at_debug.records
+    print(f"\n{len(records)} log records captured at DEBUG from "
+          f"{len({r.name for r in records})} loggers; none holds post text")
+    blob = "\n".join(_texts_of(r) for r in records)
     _assert_clean(blob, "a log record")
     _assert_clean("\n".join(str(w.message) for w in caught), "a warning")
 

@@ -151,3 +151,22 @@ def test_runs_without_any_model():
 def test_community_group_takes_an_organisation_name():
     s = socialscreen.Screener("community-group", organisation={"name": "Hope Cafe", "aliases": ["Hope Cafe"]})
     assert "Hope Cafe" in s.pack.organisation.names()
+
+
+def test_worker_processes_keep_order_and_shut_down(screeners):
+    import multiprocessing
+
+    s = screeners("walton-centre")
+    posts = POSTS * 10
+    assert [r.to_dict() for r in s.screen_many(posts, n_process=2, batch_size=8)] == \
+        [r.to_dict() for r in s.screen_many(posts)]
+    assert not multiprocessing.active_children()
+    # a consumer that stops early ends the pool
+    it = s.screen_many(posts, n_process=2, batch_size=4)
+    next(it)
+    it.close()
+    assert not multiprocessing.active_children()
+    # an error in a worker reaches the caller, and the pool is gone
+    with pytest.raises(ScreenInputError):
+        list(s.screen_many(posts[:5] + [None] + posts, n_process=2, batch_size=4))
+    assert not multiprocessing.active_children()

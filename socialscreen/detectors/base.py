@@ -126,11 +126,11 @@ class ContextGate:
         why = ""
         near = None
         if self.require_any is not None:
-            m = self.require_any.search(analysis.whole)
+            m = analysis.search_whole(self.require_any)
             if not m:
                 return False, "", None
             why = f"context: '{m.group(0).lower()}'"
-        if self.block_any is not None and self.block_any.search(analysis.whole):
+        if self.block_any is not None and analysis.search_whole(self.block_any):
             return False, "", None
         ws, we = analysis.window(start, end, self.ctx.window)
         if self.require_near is not None:

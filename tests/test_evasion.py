@@ -103,7 +103,7 @@ TRICKS = {
 FLOORS = {
     "cyrillic": 0.95, "greek": 0.95, "fullwidth": 0.95, "zero-width": 0.95, "soft-hyphen": 0.95,
     "combining-marks": 0.95, "diacritics": 0.95, "leetspeak": 0.9, "dots-between": 0.93,
-    "hyphens-between": 0.93, "spaces-between": 0.02, "repeated-letters": 0.85, "mixed-case": 0.9,
+    "hyphens-between": 0.93, "spaces-between": 0.0, "repeated-letters": 0.85, "mixed-case": 0.9,
     "digits-as-words": 0.9, "spaced-digits": 0.9, "nhs-dots": 1.0, "nhs-slashes": 1.0,
     "nhs-spaced-hyphens": 1.0,
 }

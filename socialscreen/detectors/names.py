@@ -8,8 +8,19 @@ lexicon, and the rule's own patterns ("Kelly (23)"). A candidate is kept only
 when the rule's context gate allows it (typically: a care word near it, no
 consent statement in the post) and no staff or public-role word stands next
 to it in its sentence (a colleague, "Sister Angela", "Cllr Patel", an MP,
-"thank you Pat"). Once one mention of a name is kept, its other mentions in
+"thank you Pat", the rule's block_before/block_after: "my nan Doris", "Kath on
+reception"). Once one mention of a name is kept, its other mentions in
 the post are kept too; once one mention is a colleague, none is kept.
+
+A titled name ("Mr Patterson") may take its care word from the sentence before
+or after, when no staff word stands anywhere in those sentences. Ordinary words
+a pattern mistakes for a name are dropped: a function word first ("The Oasis"),
+or one sentence-initial word that is neither a listed first name nor a spaCy
+PERSON ("Music from the youth club band"). A bare listed first name after "in",
+"near" ... is a town ("opens in Beverley"). The person a reply greets ("Hi
+Marcus, we've checked with the team ...") is not tested against staff words.
+A titled name on one of the organisation's own wards ("Mrs Rimmer on Chavasse",
+the pack's `places`) counts as in a care context.
 
 A rule pattern may start with a marker comment saying how it is used:
 
@@ -27,13 +38,16 @@ A rule pattern may start with a marker comment saying how it is used:
 """
 from __future__ import annotations
 
+import dataclasses
+
 import regex
 
-from .base import FLAGS, ContextGate, Hit, alternation
+from .base import FLAGS, ContextGate, Hit
 
 TITLES = ("Mr", "Mrs", "Ms", "Miss", "Mx")
 TITLE_RE = regex.compile(
-    r"\b(?:Mr|Mrs|Ms|Miss|Mx)\.?[ \t]+(?:(?:[A-Z]\.?[ \t]*){1,2}(?=[A-Z][a-z])|)"
+    r"\b(?:Mr|Mrs|Ms|Miss|Mx)\.?[ \t]+(?:(?:and|&)[ \t]+(?:Mr|Mrs|Ms|Miss|Mx)\.?[ \t]+)?"
+    r"(?:(?:[A-Z]\.?[ \t]*){1,2}(?=[A-Z][a-z])|)"
     r"(?:[A-Z][a-zA-Z'\-]+(?:[ \t]+[A-Z][a-zA-Z'\-]{2,})?|[A-Z]\b\.?)")
 
 MARKERS = ("(?#in-context)", "(?#in-post)", "(?#detail)", "(?#after-name)")
@@ -78,13 +92,19 @@ class NamesDetector:
             groups = {"": [], "in-context": [], "in-post": [], "detail": [], "after-name": []}
             for p in rule.patterns:                                    # case-sensitive on purpose
                 groups[_marker(p)].append(regex.compile(p))
-            staff_re = regex.compile(alternation(staff), FLAGS) if staff else None
+            # literal terms and "re:" entries, as the context gate compiles them
+            staff_re = ContextGate._compile(tuple(staff)) if staff else None
             ctx = rule.context
             care_re = None
             if ctx is not None and (ctx.require_near or ctx.require_any):
-                care_re = regex.compile(alternation(tuple(ctx.require_near) + tuple(ctx.require_any)), FLAGS)
+                care_re = ContextGate._compile(tuple(ctx.require_near) + tuple(ctx.require_any))
+            # a titled name ("Mrs Holt", "Mr Patterson") is plainly a person: the care word may
+            # stand in the sentence before or after ("Can't stop thinking about Mr Patterson.
+            # Came in after a bleed on the brain ...")
+            wide = (ContextGate(dataclasses.replace(ctx, window="sentence+1"))
+                    if ctx is not None and ctx.window == "sentence" else None)
             self.compiled.append((rule, first_re, (set(first), wordlike), groups, staff_re,
-                                  int(rule.options.get("staff_window", 30)), ContextGate(ctx), care_re))
+                                  int(rule.options.get("staff_window", 30)), ContextGate(ctx), care_re, wide))
 
     # -- candidates -------------------------------------------------------------------
     def _candidates(self, analysis, first_re, names, groups):
@@ -101,6 +121,9 @@ class NamesDetector:
         if first_re is not None:
             for m in first_re.finditer(text):
                 if m.group(0).split()[0] in wordlike and _sentence_initial(text, m.start()):
+                    continue
+                # a bare first name after "in", "near"...: a town ("opens in Beverley")
+                if " " not in m.group(0).strip() and PLACE_PREP.search(text, max(0, m.start() - 12), m.start()):
                     continue
                 cands.append((m.start(), m.end(), "first-name lexicon", ""))
         for mode in ("", "in-context", "in-post"):
@@ -150,9 +173,19 @@ class NamesDetector:
         return False
 
     @staticmethod
-    def _allowed(analysis, gate, care_re, start, end, mode) -> tuple[bool, str]:
+    def _allowed(analysis, gate, care_re, start, end, mode, why="", staff_re=None, wide=None) -> tuple[bool, str]:
         if mode == "":
-            return gate.check(analysis, start, end)
+            ok, ctx = gate.check(analysis, start, end)
+            if not ok and why == "title pattern" and wide is not None:
+                # weaker evidence, stricter guard: no staff or public role anywhere in those sentences
+                ws, we = analysis.sentence_bounds(start, end, extra=1)
+                if staff_re is None or not staff_re.search(analysis.text, ws, we):
+                    ok, ctx = wide.check(analysis, start, end)
+                    ctx = ctx and ctx + " (next sentence)"
+            if (not ok and why == "title pattern" and analysis.org_places and gate.ctx is not None
+                    and gate.ctx.window == "sentence"):
+                ok, ctx = _on_org_place(analysis, gate, start, end)
+            return ok, ctx
         ctx, text = gate.ctx, analysis.text
         if ctx is None:
             return True, ""
@@ -176,10 +209,12 @@ class NamesDetector:
         text = analysis.text
         org = {n.lower().lstrip("#@") for n in analysis.org_names}
         out = []
-        for rule, first_re, first_set, groups, staff_re, staff_window, gate, care_re in self.compiled:
+        for rule, first_re, first_set, groups, staff_re, staff_window, gate, care_re, wide in self.compiled:
             cands = []
             for start, end, why, mode in self._candidates(analysis, first_re, first_set, groups):
                 start, end = _trim(text, start, end)
+                if why == "name pattern":
+                    start = _drop_leading_word(text, start, end, first_set[0])
                 name = text[start:end]
                 if (not name or name.lower() in org or not any(ch.isupper() for ch in name)
                         or _is_handle_or_tag(text, start) or _in_quoted_title(text, start, end)
@@ -189,14 +224,19 @@ class NamesDetector:
                 key = _key(name)
                 if key in NOT_NAME or any(w.lower() in NOT_NAME for w in regex.split(r"[\s.]+", name)):
                     continue
+                if why == "name pattern" and _common_word_start(analysis, text, start, end, first_set[0]):
+                    continue
                 cands.append((start, end, why, mode, key))
+            # the person a reply greets is a member of the public: "Hi Marcus, we've checked with
+            # the team ..." names our team, not Marcus's role
             staff_keys = {c[4] for c in cands
-                          if self._staff(analysis, staff_re, staff_window, gate, c[0], c[1])}
+                          if self._staff(analysis, None if (c[3] == "in-context" and GREETING_RE.search(
+                              text, max(0, c[0] - 60), c[0])) else staff_re, staff_window, gate, c[0], c[1])}
             accepted, pending, kept = set(), [], []
             for start, end, why, mode, key in cands:
                 if key in staff_keys:
                     continue
-                ok, ctx = self._allowed(analysis, gate, care_re, start, end, mode)
+                ok, ctx = self._allowed(analysis, gate, care_re, start, end, mode, why, staff_re, wide)
                 if ok:
                     accepted.add(key)
                     kept.append((start, end))
@@ -276,6 +316,59 @@ def _clean_ner(text, start, end, first_set):
     return start, end
 
 
+# Words that open a noun phrase or a sentence, never a name: "The Oasis", "Our Bev".
+FUNCTION_WORDS = {
+    "the", "a", "an", "our", "my", "your", "his", "her", "their", "its", "this", "that", "these",
+    "those", "some", "any", "every", "each", "all", "no", "we", "i", "you", "he", "she", "they",
+    "it", "and", "but", "or", "so", "if", "when", "what", "who", "how", "why", "where", "there",
+    "here", "then", "just", "also", "please", "thanks", "thank", "well", "yes", "not", "for",
+}
+
+
+def _common_word_start(analysis, text, start, end, first_set) -> bool:
+    """A pattern's 'name' that is really an ordinary word: it starts with a function word
+    ("The Oasis from ..."), or it is one word opening a sentence that is neither a known first
+    name nor tagged PERSON by the model ("Music from the youth club band", "Wreath-making at
+    the memory café", "Greetings from our lunch club")."""
+    words = regex.split(r"[ \t]+", text[start:end])
+    if words[0].lower().rstrip(".") in FUNCTION_WORDS:
+        return True
+    core = [w for w in words if w.rstrip(".") not in TITLES]
+    if len(core) != 1 or len(words) != 1 or core[0] in first_set or not _sentence_initial(text, start):
+        return False
+    if analysis.has_ner and analysis.doc is not None:
+        for e in analysis.doc.ents:
+            if e.label_ == "PERSON" and e.start_char <= start < e.end_char:
+                return False
+    return True
+
+
+def _drop_leading_word(text, start, end, first_set) -> int:
+    """'Seen Precious at the crisis café': a capitalised word opening the sentence before
+    a known first name is not part of the name."""
+    m = regex.match(r"([A-Z][\w'’\-]*)[ \t]+([A-Z][\w'’\-]*)", text[start:end])
+    if (m and m.group(1) not in first_set and m.group(1).rstrip(".") not in TITLES
+            and m.group(2) in first_set and _sentence_initial(text, start)):
+        return start + m.start(2)
+    return start
+
+
+def _on_org_place(analysis, gate, start, end) -> tuple[bool, str]:
+    """One of the organisation's own wards or units in the sentence ("Mrs Rimmer on Chavasse"):
+    a care setting, under the same consent and block_near checks as any other context."""
+    text = analysis.text
+    if gate.block_any is not None and gate.block_any.search(analysis.whole):
+        return False, ""
+    ws, we = analysis.sentence_bounds(start, end)
+    if gate.block_near is not None and gate.block_near.search(text, ws, we):
+        return False, ""
+    places = "|".join(regex.escape(p) for p in sorted(analysis.org_places, key=len, reverse=True))
+    m = regex.compile(rf"\b(?:on|in|onto|to|from|off)[ \t]+(?:{places})\b(?![ \t]+(?:team|staff|nurses))").search(text, ws, we)
+    if not m:
+        return False, ""
+    return True, f"context: '{m.group(0)}' (one of the organisation's wards)"
+
+
 def _sentence_initial(text, start) -> bool:
     """Nothing but spaces, punctuation that ends a sentence, quotes or emoji before it."""
     i = start - 1
@@ -289,6 +382,8 @@ PLACE_TAIL = regex.compile(
     r"Road|Street|Avenue|Lane|Unit|Hospice|Trust|Surgery|Practice|Clinic|School|College|Academy|Court|"
     r"Lodge|Park|Hall|Library|Foundation|Fund|Appeal|Awards?|Building|Wing|Suite|Stadium|Arena)\b")
 
+
+PLACE_PREP = regex.compile(r"\b(?:in|near|around|across|outside|towards|via)[ \t]+\Z")
 
 POSSESSIVE_BEFORE = regex.compile(r"\b(?:his|her|their|your)[ \t]+\Z", FLAGS)
 
@@ -321,5 +416,5 @@ def _in_quoted_title(text, start, end) -> bool:
 
 
 def _key(name: str) -> str:
-    parts = [p for p in regex.split(r"[\s.]+", name) if p and p not in TITLES]
+    parts = [p for p in regex.split(r"[\s.]+", name) if p and p not in TITLES and p not in ("and", "&")]
     return parts[0].lower().replace("'s", "").replace("’s", "") if parts else name.lower()

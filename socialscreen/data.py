@@ -17,7 +17,10 @@ def patterns_dir() -> Path:
     raise DataError(here / "patterns", None, "the patterns/ data folder is missing from this install")
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+_SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)     # libyaml when the wheel has it
+
+
+class _UniqueKeyLoader(_SafeBase):
     """A safe loader (no code execution) that rejects duplicate keys."""
 
 
@@ -29,7 +32,7 @@ def _construct_mapping(loader, node, deep=False):
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key {key!r}", key_node.start_mark)
         seen.add(key)
-    return yaml.SafeLoader.construct_mapping(loader, node, deep)
+    return _SafeBase.construct_mapping(loader, node, deep)
 
 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import regex
 
 from .prefilter import Prefilter
-from .base import FLAGS, compiled, ContextGate, Hit, alternation, key_of
+from .base import FLAGS, compiled, compiled_terms, ContextGate, Hit, alternation, key_of
 
 
 class LexiconDetector:
@@ -15,7 +15,7 @@ class LexiconDetector:
         for rule in self.rules:
             for term in rule.terms:
                 self.by_term.setdefault(key_of(term), []).append(rule)
-        self.terms_re = compiled(alternation(self.by_term)) if self.by_term else None
+        self.terms_re = compiled_terms(alternation(self.by_term)) if self.by_term else None
         self.patterns = [(rule, compiled(p)) for rule in self.rules for p in rule.patterns]
         self.prefilter = Prefilter([p for rule in self.rules for p in rule.patterns])
 

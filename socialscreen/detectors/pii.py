@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import regex
 
-from .base import FLAGS, ContextGate, Hit
+from .base import FLAGS, ContextGate, Hit, compiled
+from .prefilter import Prefilter
 
 
 def _recognizer(entity: str):
@@ -71,23 +72,34 @@ class PiiDetector:
                 if entity not in self.recognizers:
                     self.recognizers[entity] = _recognizer(entity)
             min_score = float(rule.options.get("score", 0.0))
-            patterns = [regex.compile(p, FLAGS) for p in rule.patterns]
+            patterns = [compiled(p) for p in rule.patterns]
             self.compiled.append((rule, entities, min_score, patterns, ContextGate(rule.context)))
+        # one literal prefilter over every rule's patterns (see prefilter.py)
+        self._pattern_index = [(ri, pi) for ri, c in enumerate(self.compiled) for pi in range(len(c[3]))]
+        self.prefilter = Prefilter([self.compiled[ri][0].patterns[pi] for ri, pi in self._pattern_index])
 
     def detect(self, analysis):
         text = analysis.text
         found = {}
         out = []
-        for rule, entities, min_score, patterns, gate in self.compiled:
+        has_digit = any(c.isdigit() for c in text)
+        live = {self._pattern_index[i] for i in self.prefilter.candidates(text)}
+        for ri, (rule, entities, min_score, patterns, gate) in enumerate(self.compiled):
             candidates = []
             for entity in entities:
                 if entity not in found:
-                    found[entity] = self.recognizers[entity].analyze(text, [entity], None)
+                    # every entity but an e-mail address has digits in it: skip the recognizer otherwise
+                    if (entity == "EMAIL_ADDRESS" and "@" not in text) or (entity != "EMAIL_ADDRESS" and not has_digit):
+                        found[entity] = []
+                    else:
+                        found[entity] = self.recognizers[entity].analyze(text, [entity], None)
                 for r in found[entity]:
                     if r.score >= min_score:
                         candidates.append((r.start, r.end, r.score, f"Presidio {entity}"
                                            + (" (checksum valid)" if entity == "UK_NHS" else "")))
-            for p in patterns:
+            for pi, p in enumerate(patterns):
+                if (ri, pi) not in live:
+                    continue
                 for m in p.finditer(text):
                     s, e = m.span(1) if m.groups() and m.group(1) else m.span()
                     if e > s:

@@ -61,6 +61,12 @@ ENTITIES = ("UK_NHS", "UK_NINO", "UK_POSTCODE", "UK_PASSPORT", "UK_DRIVING_LICEN
             "PHONE_NUMBER", "EMAIL_ADDRESS", "DATE_TIME")
 
 
+# The fewest digits each entity can contain (an NHS number has 10; a UK phone number
+# at least 9 after its leading 0 or +44 ...): posts with fewer skip that recognizer.
+MIN_DIGITS = {"UK_NHS": 10, "PHONE_NUMBER": 9, "UK_NINO": 6, "UK_PASSPORT": 9, "UK_DRIVING_LICENCE": 6,
+              "UK_POSTCODE": 1, "DATE_TIME": 1}
+
+
 class PiiDetector:
     def __init__(self, rules):
         self.rules = list(rules)
@@ -82,14 +88,14 @@ class PiiDetector:
         text = analysis.text
         found = {}
         out = []
-        has_digit = any(c.isdigit() for c in text)
+        digits = sum(c.isdigit() for c in text)
         live = {self._pattern_index[i] for i in self.prefilter.candidates(text)}
         for ri, (rule, entities, min_score, patterns, gate) in enumerate(self.compiled):
             candidates = []
             for entity in entities:
                 if entity not in found:
-                    # every entity but an e-mail address has digits in it: skip the recognizer otherwise
-                    if (entity == "EMAIL_ADDRESS" and "@" not in text) or (entity != "EMAIL_ADDRESS" and not has_digit):
+                    # skip a recognizer that cannot match: too few digits in the post, or no "@"
+                    if (entity == "EMAIL_ADDRESS" and "@" not in text) or digits < MIN_DIGITS.get(entity, 0):
                         found[entity] = []
                     else:
                         found[entity] = self.recognizers[entity].analyze(text, [entity], None)

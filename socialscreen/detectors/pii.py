@@ -49,6 +49,7 @@ def _offline_email_recognizer():
     from presidio_analyzer.predefined_recognizers.generic.email_recognizer import EmailRecognizer
 
     extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+    extract("example.org")         # build the suffix trie now, not in the first screen() call
 
     class OfflineEmailRecognizer(EmailRecognizer):
         def validate_result(self, pattern_text: str):

@@ -9,7 +9,9 @@ when the rule's context gate allows it (typically: a care word near it, no
 consent statement in the post) and no staff or public-role word stands next
 to it in its sentence (a colleague, "Sister Angela", "Cllr Patel", an MP,
 "thank you Pat", the rule's block_before/block_after: "my nan Doris", "Kath on
-reception"). Once one mention of a name is kept, its other mentions in
+reception"); staff named after the person with "with the"/"by the" ("Kevin up on his feet
+with the physios") are the helpers, not the person's role. A single pattern word after a
+quantifier ("too many Somalis at the forum") is a group of people, not a name. Once one mention of a name is kept, its other mentions in
 the post are kept too; once one mention is a colleague, none is kept.
 
 A titled name ("Mr Patterson") may take its care word from the sentence before
@@ -64,6 +66,11 @@ NOT_NAME = {
     "december", "christmas", "easter", "ramadan", "diwali", "eid", "tues", "weds", "thurs",
     "mondays", "tuesdays", "wednesdays", "thursdays", "fridays", "saturdays", "sundays",
     "today", "tonight", "yesterday", "tomorrow", "morning", "evening", "afternoon", "night",
+    # venues and places of worship ("Darnall Forum", "Fairfield Methodist Church"), royal titles
+    # in hospital names ("Diana Princess of Wales"), and words for a person, not names ("Lad from")
+    "forum", "chapel", "mosque", "temple", "gurdwara", "synagogue", "methodist", "baptist",
+    "parish", "cathedral", "princess", "duchess", "royal", "lodge", "manor", "grange", "lad", "lass",
+    "gent", "fella", "bloke",
 }
 
 QUOTE_OPEN = "'\"‘“"
@@ -168,6 +175,9 @@ class NamesDetector:
         for m in staff_re.finditer(text, ws, we):
             # "her sister Mary", "his support worker": a relation of the person, not their role
             if POSSESSIVE_BEFORE.search(text[max(0, m.start() - 8):m.start()]):
+                continue
+            # "Kevin up on his feet with the physios": the staff who help the person, after the name
+            if m.start() >= end and HELPED_BY_BEFORE.search(text[max(0, m.start() - 16):m.start()]):
                 continue
             return True
         return False
@@ -333,6 +343,9 @@ def _common_word_start(analysis, text, start, end, first_set) -> bool:
     words = regex.split(r"[ \t]+", text[start:end])
     if words[0].lower().rstrip(".") in FUNCTION_WORDS:
         return True
+    if (len(words) == 1 and words[0] not in first_set
+            and QUANTIFIER_BEFORE.search(text[max(0, start - 12):start])):
+        return True
     core = [w for w in words if w.rstrip(".") not in TITLES]
     if len(core) != 1 or len(words) != 1 or core[0] in first_set or not _sentence_initial(text, start):
         return False
@@ -386,6 +399,13 @@ PLACE_TAIL = regex.compile(
 PLACE_PREP = regex.compile(r"\b(?:in|near|around|across|outside|towards|via)[ \t]+\Z")
 
 POSSESSIVE_BEFORE = regex.compile(r"\b(?:his|her|their|your)[ \t]+\Z", FLAGS)
+
+HELPED_BY_BEFORE = regex.compile(r"\b(?:with|by)[ \t]+(?:the|our)[ \t]+\Z", FLAGS)
+
+# A word that counts or generalises the capitalised word after it: a group of people, not
+# one person ("Too many Somalis at the forum", "all the Poles in the club")
+QUANTIFIER_BEFORE = regex.compile(
+    r"\b(?:many|few|several|some|more|most|all|these|those|loads|lots|other|no|two|three|four)[ \t]+\Z", FLAGS)
 
 PLACE_HEAD = regex.compile(r"\b(?:St|St\.|Saint|Lady|Queen|King|Prince|Princess|Mount|Port|Fort)[ \t]+\Z")
 

@@ -85,7 +85,7 @@ LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"}
 # letters squeezed to two, not one, when repeated ("pisssss", "bolllocks", "ffffs", "buzzzz")
 SQUEEZE_TO_TWO = set("slfz")
 # collapse letters spelled out with spaces ("f u c k") as well as with other separators
-COLLAPSE_SPACED = False   # see the note in the module docstring
+COLLAPSE_SPACED = True   # see the note in the module docstring
 
 
 @dataclass(frozen=True)

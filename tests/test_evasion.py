@@ -96,14 +96,14 @@ TRICKS = {
 # Catch-rate floors (fraction of applicable examples), set a little under the rates
 # measured when each trick was handled (measured: 100% for the character tricks,
 # leetspeak and the number tricks; dots 99%, hyphens 98%, repeated letters 92%,
-# mixed case 96%; spaces 3%). A regression below a floor fails. "spaces-between" is
-# low on purpose: letters spelled out with single spaces are collapsed only when
-# text.COLLAPSE_SPACED is on (38% then; off until offensive.masked-profanity's
-# spaced-letter examples move to offensive.profanity).
+# mixed case 96%; spaces 29%). A regression below a floor fails. "spaces-between"
+# spaces out every letter of the whole example, so neighbouring words run together
+# once the letters are joined ("o l d p e o p l e" -> "oldpeople"); one spaced-out
+# word in an ordinary sentence ("a proper w a n k e r") is caught.
 FLOORS = {
     "cyrillic": 0.95, "greek": 0.95, "fullwidth": 0.95, "zero-width": 0.95, "soft-hyphen": 0.95,
     "combining-marks": 0.95, "diacritics": 0.95, "leetspeak": 0.9, "dots-between": 0.93,
-    "hyphens-between": 0.93, "spaces-between": 0.0, "repeated-letters": 0.85, "mixed-case": 0.9,
+    "hyphens-between": 0.93, "spaces-between": 0.25, "repeated-letters": 0.85, "mixed-case": 0.9,
     "digits-as-words": 0.9, "spaced-digits": 0.9, "nhs-dots": 1.0, "nhs-slashes": 1.0,
     "nhs-spaced-hyphens": 1.0,
 }

@@ -110,7 +110,7 @@ def main():
     ap.add_argument("--lengths", nargs="*", default=["short", "tweet", "long"])
     ap.add_argument("--tools", nargs="*", default=TOOLS)
     ap.add_argument("--rounds", type=int, default=3)
-    ap.add_argument("--posts", type=int, default=400, help="posts per throughput measurement")
+    ap.add_argument("--posts", type=int, default=1000, help="posts per throughput measurement")
     ap.add_argument("--latency-posts", type=int, default=200)
     ap.add_argument("--out", default=str(HERE / "results" / "latest.json"))
     ap.add_argument("--worker", nargs=2, metavar=("TOOL", "LENGTH"), help=argparse.SUPPRESS)

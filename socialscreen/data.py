@@ -1,6 +1,7 @@
 """Where the shipped data (`patterns/`) lives, and safe YAML / term-list reading."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import yaml
@@ -9,7 +10,15 @@ from .errors import DataError
 
 
 def patterns_dir() -> Path:
-    """`socialscreen/patterns` in an installed wheel; `<repo>/patterns` in a source checkout."""
+    """SOCIALSCREEN_PATTERNS if set; else `socialscreen/patterns` in an installed wheel,
+    `<repo>/patterns` in a source checkout."""
+    env = os.environ.get("SOCIALSCREEN_PATTERNS")
+    if env:
+        root = Path(env)
+        if not (root / "packs").is_dir():
+            raise DataError(root, None, "SOCIALSCREEN_PATTERNS must name a folder laid out like patterns/ "
+                                        "(packs/, rules/, lexicons/)")
+        return root
     here = Path(__file__).resolve().parent
     for candidate in (here / "patterns", here.parent / "patterns"):
         if (candidate / "packs").is_dir():

@@ -119,3 +119,20 @@ def test_bad_rule_file_is_reported_with_field(tmp_path):
         "terms: [a]\nexamples: {flag: [a], pass: [b]}\n")
     with pytest.raises(DataError, match="severity"):
         load_rules(tmp_path)
+
+
+def test_patterns_folder_from_the_environment(tmp_path, monkeypatch):
+    import shutil
+
+    from socialscreen.data import patterns_dir
+
+    own = tmp_path / "mine"
+    shutil.copytree(patterns_dir(), own)
+    (own / "packs" / "b3.yaml").rename(own / "packs" / "ours.yaml")
+    text = (own / "packs" / "ours.yaml").read_text(encoding="utf-8").replace("id: b3", "id: ours", 1)
+    (own / "packs" / "ours.yaml").write_text(text, encoding="utf-8")
+    monkeypatch.setenv("SOCIALSCREEN_PATTERNS", str(own))
+    assert load_pack("ours").id == "ours"
+    monkeypatch.setenv("SOCIALSCREEN_PATTERNS", str(tmp_path / "nowhere"))
+    with pytest.raises(DataError, match="SOCIALSCREEN_PATTERNS"):
+        load_pack("b3")

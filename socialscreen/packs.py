@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
 
 from .data import patterns_dir, read_yaml
 from .errors import DataError, UnknownPolicyError

@@ -100,12 +100,6 @@ class Screener:
             for post, prep, doc in zip(chunk, prepared, docs):
                 yield self._finish(prep, doc, _fields(post, account, profile)[4])
 
-    def hits(self, text: str, account: str = "personal", profile: Optional[str] = None):
-        """Raw detector hits (before the pack maps them to clauses): for tests and tuning."""
-        prep = self._prepare(text, account, profile, None)
-        analysis = self._analysis(prep, self._docs([prep[0].text])[0])
-        return [h for d in self.detectors for h in d.detect(analysis)], prep[0]
-
     # -- internals ------------------------------------------------------------------
     def _docs(self, texts, batch_size=64):
         """One spaCy pass per post; NER only where a name could become a finding."""

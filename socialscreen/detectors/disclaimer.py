@@ -7,9 +7,7 @@ or pattern of the rule ("my ward", "on shift").
 """
 from __future__ import annotations
 
-import regex
-
-from .base import FLAGS, compiled, ContextGate, Hit, alternation
+from .base import ContextGate, Hit, alternation, compiled
 
 
 # How a workplace name ties a post to the employer ("on Lipton", "Caton ward").

@@ -1,10 +1,8 @@
 """The lexicon kind: literal terms (one compiled alternation for all rules) and patterns."""
 from __future__ import annotations
 
-import regex
-
 from .prefilter import Prefilter
-from .base import FLAGS, compiled, compiled_terms, ContextGate, Hit, alternation, key_of
+from .base import ContextGate, Hit, alternation, compiled, compiled_terms, key_of
 
 
 class LexiconDetector:

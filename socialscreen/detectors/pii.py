@@ -8,9 +8,7 @@ recognizers work with or without a spaCy model.
 """
 from __future__ import annotations
 
-import regex
-
-from .base import FLAGS, ContextGate, Hit, compiled
+from .base import ContextGate, Hit, compiled
 from .prefilter import Prefilter
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import regex
 
-from .base import FLAGS, compiled, ContextGate, Hit, alternation, key_of
+from .base import ContextGate, Hit, alternation, compiled, key_of
 
 
 def better_profanity_words_and_leet():

@@ -42,6 +42,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import functools
+
 import regex
 
 from .base import FLAGS, ContextGate, Hit
@@ -200,7 +202,7 @@ class NamesDetector:
         if ctx is None:
             return True, ""
         why = "pattern carries its own context"
-        if gate.block_any is not None and gate.block_any.search(text):
+        if gate.block_any is not None and analysis.search_whole(gate.block_any):
             return False, ""
         if mode == "in-post":
             if care_re is not None:
@@ -264,7 +266,7 @@ class NamesDetector:
     def _details(self, analysis, rule, groups, gate, kept):
         text = analysis.text
         out = []
-        if gate.block_any is not None and gate.block_any.search(text):
+        if gate.block_any is not None and analysis.search_whole(gate.block_any):
             return out
         for p in groups["after-name"]:
             for start, end in kept:
@@ -366,17 +368,25 @@ def _drop_leading_word(text, start, end, first_set) -> int:
     return start
 
 
+@functools.lru_cache(maxsize=32)
+def _org_place_re(places):
+    """Compiled once per set of organisation places, not per hit."""
+    alts = "|".join(regex.escape(p) for p in sorted(places, key=len, reverse=True))
+    return regex.compile(rf"\b(?:on|in|onto|to|from|off)[ \t]+(?:{alts})\b(?![ \t]+(?:team|staff|nurses))")
+
+
 def _on_org_place(analysis, gate, start, end) -> tuple[bool, str]:
     """One of the organisation's own wards or units in the sentence ("Mrs Rimmer on Chavasse"):
     a care setting, under the same consent and block_near checks as any other context."""
     text = analysis.text
-    if gate.block_any is not None and gate.block_any.search(analysis.whole):
+    if not analysis.org_places:
+        return False, ""
+    if gate.block_any is not None and analysis.search_whole(gate.block_any):
         return False, ""
     ws, we = analysis.sentence_bounds(start, end)
     if gate.block_near is not None and gate.block_near.search(text, ws, we):
         return False, ""
-    places = "|".join(regex.escape(p) for p in sorted(analysis.org_places, key=len, reverse=True))
-    m = regex.compile(rf"\b(?:on|in|onto|to|from|off)[ \t]+(?:{places})\b(?![ \t]+(?:team|staff|nurses))").search(text, ws, we)
+    m = _org_place_re(tuple(analysis.org_places)).search(text, ws, we)
     if not m:
         return False, ""
     return True, f"context: '{m.group(0)}' (one of the organisation's wards)"

@@ -37,7 +37,7 @@ PEERS = ["spacy-ner", "spacy-full", "presidio", "better-profanity", "presidio+pr
 
 
 def _model():
-    from socialscreen.nlp import resolve_model_name
+    from socialscreen.prepare.nlp import resolve_model_name
     return resolve_model_name(None)
 
 

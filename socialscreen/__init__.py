@@ -6,10 +6,10 @@
     result.verdict, [f.to_dict() for f in result.findings], result.to_dict()
 """
 from .errors import DataError, ScreenInputError, SocialScreenError, UnknownPolicyError
-from .findings import Clause, Finding, Result
+from .values import Attachment, Clause, Finding, Post, RecordError, Result
 from .packs import load_all as load_packs, load_pack
 from .screener import Screener, screen
 
 __version__ = "0.1.0"
-__all__ = ["Screener", "screen", "Finding", "Clause", "Result", "load_pack", "load_packs",
+__all__ = ["Screener", "screen", "Post", "Attachment", "Finding", "Clause", "Result", "RecordError", "load_pack", "load_packs",
            "SocialScreenError", "DataError", "ScreenInputError", "UnknownPolicyError", "__version__"]

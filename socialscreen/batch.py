@@ -1,10 +1,10 @@
 """Worker processes for `Screener.screen_many(..., n_process=N)`.
 
-Each worker holds one Screener, built once (inherited through fork where the
-platform has it, otherwise rebuilt from the same arguments). Chunks of posts
-go out in order through a bounded window, so a stream of any length is
-screened in constant memory and comes back in input order. Errors, Ctrl-C and
-a consumer that stops early all end the pool: no orphan processes.
+Given a worker recipe (how to build a screener, how to screen one chunk), it imports no
+Screener. Each worker builds its screener once (inherited through fork where the platform has
+it, otherwise rebuilt from the recipe). Chunks go out in order through a bounded window, so a
+stream of any length is screened in constant memory and comes back in input order. Errors,
+Ctrl-C and a consumer that stops early all end the pool: no orphan processes.
 """
 from __future__ import annotations
 
@@ -12,48 +12,47 @@ import collections
 import itertools
 import multiprocessing as mp
 
-_PARENT = None     # the Screener a forked worker inherits
-_WORKER = None
+_INHERITED = None     # (recipe, screener) a forked worker inherits
+_WORKER = None        # (recipe, screener) in this worker
 
 
-def _init(kwargs):
+def _init(recipe):
     global _WORKER
-    if kwargs is None:
-        _WORKER = _PARENT
+    if recipe is None:
+        _WORKER = _INHERITED
     else:
-        from .screener import Screener
-        _WORKER = Screener(**kwargs)
+        _WORKER = (recipe, recipe.build())
 
 
-def _work(job):
-    chunk, account, profile, batch_size = job
-    return list(_WORKER.screen_many(chunk, account=account, profile=profile, batch_size=batch_size))
+def _work(chunk):
+    recipe, screener = _WORKER
+    return recipe.run(screener, chunk)
 
 
-def screen_parallel(screener, posts, n_process, account, profile, batch_size):
-    global _PARENT
-    methods = mp.get_all_start_methods()
-    if "fork" in methods:
+def run_parallel(recipe, items, n_process, batch_size, screener=None):
+    """recipe.run(screener, chunk) over chunks of `items` in n_process workers, in order."""
+    global _INHERITED
+    if "fork" in mp.get_all_start_methods() and screener is not None:
         ctx, initarg = mp.get_context("fork"), None
-        _PARENT = screener
+        _INHERITED = (recipe, screener)
     else:
-        ctx, initarg = mp.get_context("spawn"), screener._init_kwargs
-    it = iter(posts)
+        ctx, initarg = mp.get_context("spawn"), recipe
+    it = iter(items)
     chunks = iter(lambda: list(itertools.islice(it, batch_size)), [])
     pool = ctx.Pool(n_process, initializer=_init, initargs=(initarg,))
     try:
         pending = collections.deque()
         for chunk in itertools.islice(chunks, 2 * n_process):
-            pending.append(pool.apply_async(_work, ((chunk, account, profile, batch_size),)))
+            pending.append(pool.apply_async(_work, (chunk,)))
         while pending:
             results = pending.popleft().get()
             nxt = next(chunks, None)
             if nxt is not None:
-                pending.append(pool.apply_async(_work, ((nxt, account, profile, batch_size),)))
+                pending.append(pool.apply_async(_work, (nxt,)))
             yield from results
         pool.close()
         pool.join()
     finally:
         pool.terminate()
         pool.join()
-        _PARENT = None
+        _INHERITED = None

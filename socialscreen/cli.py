@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from . import __version__
 from .errors import SocialScreenError, UnknownPolicyError
 from .io import InputOpenError, WRITERS, read_inputs
 from .packs import load_all, load_pack
+from .values import VERDICTS
 
 LEVELS = {"never": 99, "review": 1, "block": 2}
-RANK = {"pass": 0, "review": 1, "block": 2}
 
 
 def _parser():
@@ -30,13 +31,17 @@ def _parser():
     c.add_argument("--model", help="spaCy model to use, or 'none' for rules only (default: best installed)")
     c.add_argument("--organisation", help="organisation name to use with a template pack (community-group)")
     c.add_argument("--progress", action="store_true", help="show progress on standard error")
+    c.add_argument("--on-error", choices=["fail", "skip"], default="fail",
+                   help="a record that cannot be screened makes the run exit 3 (fail, default), "
+                        "or is reported and left out of the exit status (skip)")
     sub.add_parser("policies", help="list the installed policy packs")
     t = sub.add_parser("test-rules", help="run every rule's own flag/pass examples")
     t.add_argument("--rules", nargs="*", help="only rules whose id starts with one of these")
     t.add_argument("--model", help="spaCy model, or 'none'")
-    e = sub.add_parser("explain", help="print a clause of a pack")
-    e.add_argument("pack")
-    e.add_argument("clause")
+    e = sub.add_parser("explain", help="print a clause of a pack (PACK CLAUSE), or a rule (RULE-ID)")
+    e.add_argument("pack", help="a pack id, or a rule id such as pii.nhs-number")
+    e.add_argument("clause", nargs="?")
+    sub.add_parser("rules", help="list every rule: id, category, kind, severity")
     return p
 
 
@@ -48,7 +53,9 @@ def main(argv=None) -> int:
         if args.command == "test-rules":
             return _test_rules(args)
         if args.command == "explain":
-            return _explain(args.pack, args.clause)
+            return _explain(args.pack, args.clause) if args.clause else _explain_rule(args.pack)
+        if args.command == "rules":
+            return _rules()
         return _check(args)
     except (UnknownPolicyError, InputOpenError) as exc:
         print(f"socialscreen: {exc}", file=sys.stderr)
@@ -58,6 +65,12 @@ def main(argv=None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:                  # the reader went away (| head): stop quietly
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 141
 
 
 def _policies() -> int:
@@ -70,10 +83,10 @@ def _policies() -> int:
 
 
 def _test_rules(args) -> int:
-    from .rulecheck import check_rules
-    from .rules import load_rules
+    from .examples import check_rules
+    from .rules import load_rules, select
 
-    rules = [r for r in load_rules() if not args.rules or any(r.id.startswith(p) for p in args.rules)]
+    rules = [r for r in load_rules() if not args.rules or any(select(r.id, p) for p in args.rules)]
     bad = n = 0
     for rule, failures in check_rules(rules, model=args.model):
         n += len(rule.examples_flag) + len(rule.examples_pass)
@@ -82,6 +95,40 @@ def _test_rules(args) -> int:
             print(f"FAIL {f}")
     print(f"{len(rules)} rules, {n} examples: {n - bad} passed, {bad} failed")
     return 1 if bad else 0
+
+
+def _rules() -> int:
+    from .rules import load_rules
+
+    for r in load_rules():
+        print(f"{r.id:40} {r.category:26} {r.kind:10} {r.severity}")
+    return 0
+
+
+def _explain_rule(rule_id: str) -> int:
+    from .rules import load_rules
+
+    rules = {r.id: r for r in load_rules()}
+    rule = rules.get(rule_id)
+    if rule is None:
+        print(f"socialscreen: no rule {rule_id!r} (socialscreen rules lists them; "
+              f"for a clause give the pack and the clause: explain b3 3.4.5)", file=sys.stderr)
+        return 2
+    print(f"{rule.id} ({rule.kind}, {rule.category}, severity {rule.severity})")
+    if rule.description:
+        print(f"  {rule.description}")
+    print(f"  message: {rule.message}")
+    if rule.fix:
+        print(f"  fix: {rule.fix}")
+    print(f"  defined in: {rule.path}")
+    cited = []
+    for pid, pack in load_all().items():
+        for account in ("personal", "official"):
+            clauses = pack.clauses_for(rule.id, rule.category, account)
+            if clauses:
+                cited.append(f"{pid} ({account}): " + ", ".join(c.id for c in clauses))
+    print("  cites: " + ("; ".join(cited) if cited else "no clause of any installed pack (never reported)"))
+    return 0
 
 
 def _explain(pack_id: str, clause_id: str) -> int:
@@ -98,16 +145,24 @@ def _explain(pack_id: str, clause_id: str) -> int:
     for c in matches:
         print(f"{pack.id} {c.id} (section {c.section}): {c.title}\n  \"{c.quote}\"")
         cats = [cat for cat, m in pack.categories.items() if any(c.id in ids for ids in m.values())]
-        if cats:
-            print(f"  cited for: {', '.join(cats)}")
+        rules = [key for key, m in pack.rules.items() if any(c.id in ids for ids in m.values())]
+        if cats or rules:
+            print(f"  cited for: {', '.join(cats + rules)}")
+        elif c.id in pack.manual:
+            print("  checked by a person: socialscreen has no check for it (manual)")
     return 0
 
 
 def _check(args) -> int:
+    import itertools
+
+    from .packs import pack_paths
     from .screener import Screener
+    from .values import Post, RecordError
 
     organisation = {"name": args.organisation, "aliases": [args.organisation]} if args.organisation else None
     screeners = {}
+    installed = set(pack_paths())
 
     def screener_for(policy):
         if policy not in screeners:
@@ -116,63 +171,44 @@ def _check(args) -> int:
 
     screener_for(args.policy)                                # a bad --policy fails before any output
     records = read_inputs(args.files, column=args.column)   # raises InputOpenError before any output
+
+    def checked(rec):
+        # a record may name only an installed pack: a pack file comes from --policy, never from the data
+        if isinstance(rec, Post) and rec.policy is not None and rec.policy not in installed:
+            return RecordError(rec.id, "the record's policy is not an installed pack id "
+                                       "(see 'socialscreen policies'); leave it out to use --policy")
+        return rec
+
+    def results():
+        stream = (checked(r) for r in records)
+        for policy, group in itertools.groupby(stream, key=lambda r: getattr(r, "policy", None) or args.policy):
+            yield from screener_for(policy).screen_many(group, account=args.account, profile=args.profile,
+                                                        errors="return")
+
     writer = WRITERS[args.format](sys.stdout)
-    worst = 0
+    worst, errors, done = 0, 0, 0
     progress = args.progress or (sys.stderr.isatty() and args.format != "text")
-    done = 0
-    for rec, result in _screen_records(screener_for, records, args):
-        writer.write(result)
-        if not result.get("error"):
-            worst = max(worst, RANK[result["verdict"]])
+    for result in results():
+        row = result.to_dict()
+        writer.write(row)
+        if isinstance(result, RecordError):
+            errors += 1
+        else:
+            worst = max(worst, VERDICTS.index(result.verdict))
         done += 1
         if progress and done % 50 == 0:
             print(f"\rscreened {done}", end="", file=sys.stderr, flush=True)
     writer.close()
     if progress and done >= 50:
         print(f"\rscreened {done}", file=sys.stderr)
+    if done == 0:
+        print("socialscreen: the input holds no posts: nothing was screened", file=sys.stderr)
+        return 3 if args.on_error == "fail" else 0
+    if errors and args.on_error == "fail":
+        print(f"socialscreen: {errors} record(s) could not be screened (exit status 3; see each record's error, "
+              f"or pass --on-error skip to let the others decide the status)", file=sys.stderr)
+        return 3
     return 1 if worst >= LEVELS[args.fail_on] else 0
-
-
-def _screen_records(screener_for, records, args, batch=64):
-    """Screen in batches (one nlp.pipe per pack in the batch), in input order.
-    A record that cannot be screened gets an error line; the others go on."""
-    import itertools
-
-    records = iter(records)
-    while True:
-        chunk = list(itertools.islice(records, batch))
-        if not chunk:
-            return
-        results = {}
-        groups = {}
-        for r in chunk:
-            if r.error is None:
-                groups.setdefault(r.policy or args.policy, []).append(r)
-        for policy, group in groups.items():
-            try:
-                screener = screener_for(policy)
-            except (SocialScreenError, UnknownPolicyError) as exc:
-                for r in group:
-                    r.error = str(exc)
-                continue
-            posts = [{"text": r.text, "account": r.account or args.account,
-                      "profile": r.profile if r.profile is not None else args.profile,
-                      "attachments": r.attachments, "id": r.id} for r in group]
-            try:
-                for r, res in zip(group, screener.screen_many(posts, batch_size=batch)):
-                    results[id(r)] = res
-            except SocialScreenError:
-                for r, post in zip(group, posts):      # one by one, to find the record at fault
-                    try:
-                        results[id(r)] = screener.screen(post["text"], account=post["account"], profile=post["profile"],
-                                                         attachments=post["attachments"], id=r.id)
-                    except SocialScreenError as exc:
-                        r.error = str(exc)
-        for r in chunk:
-            if r.error is not None:
-                yield r, {"id": r.id, "error": r.error, "verdict": None, "findings": []}
-            else:
-                yield r, results[id(r)].to_dict()
 
 
 if __name__ == "__main__":

@@ -9,15 +9,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .data import patterns_dir, read_yaml
-from .errors import DataError, UnknownPolicyError
-from .findings import SEVERITIES, Clause
-from .rules import CATEGORIES
+from .errors import DataError, SocialScreenError, UnknownPolicyError
+from .rules import select
+from .values import ACCOUNTS, CATEGORIES, SEVERITIES, Clause
 
-ACCOUNTS = ("personal", "official")
 _TOP = {"id", "policy", "organisation", "clauses", "categories", "rules", "severity", "description"}
 _POLICY = {"title", "version", "date", "review_date", "source", "url", "owner"}
 _ORG = {"name", "aliases", "handles", "hashtags", "domains", "places"}
-_CLAUSE = {"id", "section", "title", "quote", "note"}
+_CLAUSE = {"id", "section", "title", "quote", "note", "manual"}
 
 
 @dataclass(frozen=True)
@@ -46,13 +45,19 @@ class Pack:
     rules: dict = field(default_factory=dict)   # rule id / family prefix -> {account: (ids)}
     severity: dict = field(default_factory=dict)
     meta: dict = field(default_factory=dict, hash=False, compare=False)
+    manual: frozenset = frozenset()   # clauses a person must check: no check here backs them
+
+    def mapped(self) -> set:
+        """Clause ids some category or rule cites in some account context."""
+        return {cid for table in (self.categories, self.rules) for per_account in table.values()
+                for ids in per_account.values() for cid in ids}
 
     def clauses_for(self, rule_id: str, category: str, account: str) -> tuple:
         """The clauses a hit of this rule cites in this account context; () means no finding."""
         mapping = None
         best = -1
         for key, per_account in self.rules.items():
-            if rule_id == key or rule_id.startswith(key + ".") or rule_id.startswith(key + "-"):
+            if select(rule_id, key):
                 if len(key) > best:
                     mapping, best = per_account, len(key)
         if mapping is None:
@@ -69,10 +74,10 @@ class Pack:
         values = {k: getattr(org, k) for k in _ORG}
         for k, v in changes.items():
             if k not in _ORG:
-                raise ValueError(f"unknown organisation field {k!r}; use one of {sorted(_ORG)}")
+                raise SocialScreenError(f"unknown organisation field {k!r}; use one of {sorted(_ORG)}")
             values[k] = v if k == "name" else tuple(v)
         return Pack(self.id, self.path, self.title, Organisation(**values), self.clauses,
-                    self.categories, self.rules, self.severity, self.meta)
+                    self.categories, self.rules, self.severity, self.meta, self.manual)
 
 
 def _fail(path, fieldname, problem):
@@ -128,7 +133,7 @@ def parse_pack(raw, path: Path) -> Pack:
         **{k: tuple(str(x) for x in (org.get(k) or [])) for k in ("aliases", "handles", "hashtags", "domains", "places")})
     if not isinstance(raw["clauses"], list) or not raw["clauses"]:
         _fail(path, "clauses", "must be a non-empty list")
-    clauses = {}
+    clauses, manual = {}, set()
     for i, c in enumerate(raw["clauses"]):
         where = f"clauses[{i}]"
         if not isinstance(c, dict):
@@ -146,6 +151,10 @@ def parse_pack(raw, path: Path) -> Pack:
         if cid.split("/")[0] != section:
             _fail(path, f"{where}.section", f"{section!r} must be the part of the id {cid!r} before any '/'")
         clauses[cid] = Clause(pid, cid, section, str(c["title"]).strip(), " ".join(str(c["quote"]).split()))
+        if c.get("manual") not in (None, True, False):
+            _fail(path, f"{where}.manual", "must be true or false")
+        if c.get("manual"):
+            manual.add(cid)
     if not isinstance(raw["categories"], dict):
         _fail(path, "categories", "must map categories to account contexts")
     categories = {}
@@ -162,8 +171,13 @@ def parse_pack(raw, path: Path) -> Pack:
             _fail(path, f"severity.{cat}", f"unknown category; use one of {', '.join(CATEGORIES)}")
         if sev not in SEVERITIES:
             _fail(path, f"severity.{cat}", f"must be one of {', '.join(SEVERITIES)}")
-    return Pack(pid, str(path), str(policy["title"]), organisation, clauses, categories, rules,
-                dict(severity), meta={k: v for k, v in policy.items()})
+    pack = Pack(pid, str(path), str(policy["title"]), organisation, clauses, categories, rules,
+                dict(severity), meta={k: v for k, v in policy.items()}, manual=frozenset(manual))
+    both = pack.mapped() & pack.manual
+    if both:
+        _fail(path, "clauses", f"{', '.join(sorted(both))} marked manual: true but also cited by a check "
+                               f"(drop one)")
+    return pack
 
 
 def pack_paths(root: Path | None = None) -> dict:

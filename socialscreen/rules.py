@@ -1,41 +1,31 @@
-"""Load and validate rule files (`patterns/rules/<family>/<name>.yaml`)."""
+"""Load and validate rule files (`patterns/rules/<family>/<name>.yaml`).
+
+The keys every rule has are checked here; the keys of one kind are declared by that kind
+(`kinds/<kind>.py`, `OPTIONS`) and checked through it. `select` is the one way a rule is
+picked by id or family (the API's `rules=` / `disable=`, the CLI, packs).
+"""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
 import regex
 
-from .detectors.base import compiled
 from .data import patterns_dir, read_terms, read_yaml
 from .errors import DataError
-from .findings import SEVERITIES
+from .kinds import KINDS
+from .kinds.options import check_regex, parse_options, str_list
+from .values import CATEGORIES, CHARACTERISTICS, SEVERITIES
 
-CATEGORIES = (
-    "service_user_identifier", "confidential_information", "offensive_language",
-    "discriminatory_language", "missing_disclaimer",
-    "work_grievance", "disparagement", "unconsented_image",
-)
-CHARACTERISTICS = (
-    "age", "disability", "gender_reassignment", "marriage_civil_partnership",
-    "pregnancy_maternity", "race", "religion_belief", "sex", "sexual_orientation",
-)
-KINDS = ("lexicon", "pii", "names", "profanity", "disclaimer")
-
-_COMMON = {"id", "category", "kind", "severity", "confidence", "message", "examples",
-           "characteristic", "terms", "lexicons", "patterns", "context", "description", "span",
-           "applies_to"}
-_KIND_KEYS = {
-    "lexicon": set(),
-    "pii": {"entities", "score"},
-    "names": {"staff", "staff_window"},
-    "profanity": {"allow", "allow_lexicons", "wordlist"},
-    "disclaimer": {"disclaimers", "disclaimer_lexicons", "weak_ties", "profile_ties"},
-}
+_COMMON = {"id", "category", "kind", "severity", "confidence", "message", "description", "fix",
+           "examples", "characteristic", "terms", "lexicons", "patterns", "context", "span", "applies_to"}
 _CONTEXT_KEYS = {"window", "require_near", "block_near", "block_before", "block_after",
                  "require_any", "block_any"}
 _ID = regex.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*\.[a-z0-9]+(?:-[a-z0-9]+)*$")
+# an expected span inside a flag example: "Mrs [[Hilda Barnes]] in bed 4"
+_MARK = re.compile(r"\[\[(.+?)\]\]", re.S)
 
 
 @dataclass(frozen=True)
@@ -50,6 +40,15 @@ class Context:
 
 
 @dataclass(frozen=True)
+class Example:
+    """One of a rule's own examples: its text (marks removed), the profile it is screened with,
+    and, for a flag example, the spans it must flag (from `[[...]]` marks; empty: any span)."""
+    text: str
+    profile: Optional[str] = None
+    spans: tuple = ()                        # ((start, end), ...) in text
+
+
+@dataclass(frozen=True)
 class Rule:
     id: str
     family: str
@@ -59,80 +58,112 @@ class Rule:
     confidence: float
     message: str
     path: str
+    description: str = ""
+    fix: str = ""
     terms: tuple = ()
     patterns: tuple = ()
     context: Optional[Context] = None
     characteristic: Optional[str] = None
-    span: str = "match"                      # match | sentence
+    span: str = "match"                      # match | sentence | near
     applies_to: tuple = ("text",)            # text | attachments (alt text of images/videos)
-    examples_flag: tuple = ()
-    examples_pass: tuple = ()
-    example_profiles: dict = field(default_factory=dict, hash=False, compare=False)   # text -> profile
+    flag: tuple = ()                         # Examples that must be flagged
+    ok: tuple = ()                           # Examples that must pass
     options: dict = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def examples_flag(self) -> tuple:
+        return tuple(e.text for e in self.flag)
+
+    @property
+    def examples_pass(self) -> tuple:
+        return tuple(e.text for e in self.ok)
+
+
+def select(rule_id: str, selector: str) -> bool:
+    """A selector names a rule (`pii.nhs-number`) or a family (`pii`)."""
+    return rule_id == selector or rule_id.startswith(selector + ".")
 
 
 def _fail(path, fieldname, problem):
     raise DataError(path, fieldname, problem)
 
 
-def _str_list(raw, path, fieldname):
-    if raw is None:
-        return []
-    if isinstance(raw, str):
-        raw = [raw]
-    if not isinstance(raw, list) or not all(isinstance(x, (str, int, float)) for x in raw):
-        _fail(path, fieldname, "must be a list of strings")
-    return [str(x) for x in raw]
+def _example(item, path, where, flag: bool) -> Example:
+    if isinstance(item, dict):
+        if set(item) - {"text", "profile"} or not isinstance(item.get("text"), str):
+            _fail(path, where, "an example mapping has 'text' and optional 'profile'")
+        raw, profile = item["text"], (str(item["profile"]) if item.get("profile") else None)
+    elif isinstance(item, (str, int, float)):
+        raw, profile = str(item), None
+    else:
+        _fail(path, where, "must be a string or a mapping with 'text' and 'profile'")
+    spans, text, pos = [], [], 0
+    for m in _MARK.finditer(raw):
+        text.append(raw[pos:m.start()])
+        start = sum(map(len, text))
+        text.append(m.group(1))
+        spans.append((start, start + len(m.group(1))))
+        pos = m.end()
+    text.append(raw[pos:])
+    if spans and not flag:
+        _fail(path, where, "a 'pass' example cannot mark a span with [[...]]")
+    return Example("".join(text), profile, tuple(spans))
 
 
-def _examples(raw, path, fieldname, profiles) -> list:
-    """Examples are strings, or mappings {text, profile} for rules that read the profile."""
+def _examples(raw, path, fieldname, flag) -> tuple:
     if raw is None:
-        return []
+        return ()
     if not isinstance(raw, list):
         raw = [raw]
-    out = []
-    for i, item in enumerate(raw):
-        if isinstance(item, dict):
-            if set(item) - {"text", "profile"} or not isinstance(item.get("text"), str):
-                _fail(path, f"{fieldname}[{i}]", "an example mapping has 'text' and optional 'profile'")
-            out.append(item["text"])
-            if item.get("profile"):
-                profiles[item["text"]] = str(item["profile"])
-        elif isinstance(item, (str, int, float)):
-            out.append(str(item))
-        else:
-            _fail(path, f"{fieldname}[{i}]", "must be a string or a mapping with 'text' and 'profile'")
-    return out
-
-
-def expand_terms(items, lexicon_root: Path, path, fieldname) -> list[str]:
-    """Inline terms, where '@name' stands for every term of lexicons/name.txt."""
-    out = []
-    for item in items:
-        if item.startswith("@") and len(item) > 1 and " " not in item:
-            name = item[1:]
-            if (lexicon_root / f"context-{name}.txt").is_file():
-                name = f"context-{name}"
-            out += load_lexicon(name, lexicon_root, path, fieldname)
-        else:
-            out.append(item)
-    return out
+    return tuple(_example(item, path, f"{fieldname}[{i}]", flag) for i, item in enumerate(raw))
 
 
 def load_lexicon(name: str, lexicon_root: Path, path, fieldname) -> list[str]:
     lex = lexicon_root / f"{name}.txt"
-    if not lex.is_file():
+    if not regex.fullmatch(r"[a-z0-9][a-z0-9\-]*", name) or not lex.is_file():
         _fail(path, fieldname, f"names lexicon {name!r} but {lex} does not exist "
                                f"(create it, one term per line)")
     return read_terms(lex)
 
 
-def _check_regex(pattern, path, fieldname):
-    try:
-        compiled(pattern)
-    except regex.error as exc:
-        _fail(path, fieldname, f"invalid regular expression {pattern!r}: {exc}")
+def expand_terms(items, lexicon_root: Path, path, fieldname) -> list[str]:
+    """Inline terms, where '@name' stands for every line of lexicons/name.txt."""
+    out = []
+    for item in items:
+        if item.startswith("@") and len(item) > 1 and " " not in item:
+            out += load_lexicon(item[1:], lexicon_root, path, fieldname)
+        else:
+            out.append(item)
+    return out
+
+
+def _context(c, path, lexicon_root) -> Context:
+    if not isinstance(c, dict):
+        _fail(path, "context", "must be a mapping")
+    bad = set(c) - _CONTEXT_KEYS
+    if bad:
+        _fail(path, "context." + ",".join(sorted(bad)), f"unknown; allowed: {', '.join(sorted(_CONTEXT_KEYS))}")
+    window = c.get("window", 60)
+    if not (isinstance(window, int) and window > 0) and window not in ("sentence", "sentence+1", "post"):
+        _fail(path, "context.window",
+              "must be a positive number of characters, 'sentence', 'sentence+1' (with its neighbours) or 'post'")
+    for key in ("block_before", "block_after"):
+        if c.get(key) is not None:
+            check_regex(c[key], path, f"context.{key}")
+    if c.get("block_before") is not None and not c["block_before"].rstrip(")").endswith(("$", r"\Z")):
+        _fail(path, "context.block_before", "must end with $: it is matched against the text that ends "
+                                            "where the hit starts")
+    if c.get("block_after") is not None and not c["block_after"].lstrip("(?:").startswith(("^", r"\A")):
+        _fail(path, "context.block_after", "must start with ^: it is matched against the text that starts "
+                                           "where the hit ends")
+    lists = {}
+    for key in ("require_near", "block_near", "require_any", "block_any"):
+        items = str_list(c.get(key), path, f"context.{key}")
+        for item in items:
+            if item.startswith("re:"):
+                check_regex(item[3:], path, f"context.{key}")
+        lists[key] = tuple(expand_terms(items, lexicon_root, path, f"context.{key}"))
+    return Context(window=window, block_before=c.get("block_before"), block_after=c.get("block_after"), **lists)
 
 
 def parse_rule(raw, path: Path, lexicon_root: Path) -> Rule:
@@ -144,10 +175,11 @@ def parse_rule(raw, path: Path, lexicon_root: Path) -> Rule:
     kind = raw["kind"]
     if kind not in KINDS:
         _fail(path, "kind", f"{kind!r} is not one of {', '.join(KINDS)}")
-    unknown = set(raw) - _COMMON - _KIND_KEYS[kind]
+    own = {o.key for o in KINDS[kind].OPTIONS}
+    unknown = set(raw) - _COMMON - own
     if unknown:
         _fail(path, ", ".join(sorted(unknown)),
-              f"unknown key(s) for a {kind} rule; allowed: {', '.join(sorted(_COMMON | _KIND_KEYS[kind]))}")
+              f"unknown key(s) for a {kind} rule; allowed: {', '.join(sorted(_COMMON | own))}")
     rid = str(raw["id"])
     if not _ID.match(rid):
         _fail(path, "id", f"{rid!r} must look like family.name (lower-case, hyphens)")
@@ -166,81 +198,42 @@ def parse_rule(raw, path: Path, lexicon_root: Path) -> Rule:
         _fail(path, "characteristic", f"{char!r} is not one of {', '.join(CHARACTERISTICS)}")
     if raw["category"] == "discriminatory_language" and char is None:
         _fail(path, "characteristic", "is required for discriminatory_language rules")
-    if not isinstance(raw["message"], str) or not raw["message"].strip():
-        _fail(path, "message", "must be a non-empty sentence")
+    for key in ("message", "description", "fix"):
+        if key in raw and (not isinstance(raw[key], str) or not raw[key].strip()):
+            _fail(path, key, "must be a non-empty sentence")
     ex = raw["examples"]
     if not isinstance(ex, dict) or set(ex) - {"flag", "pass"}:
         _fail(path, "examples", "must be a mapping with 'flag' and 'pass' lists")
-    profiles = {}
-    flag = _examples(ex.get("flag"), path, "examples.flag", profiles)
-    ok = _examples(ex.get("pass"), path, "examples.pass", profiles)
+    flag = _examples(ex.get("flag"), path, "examples.flag", True)
+    ok = _examples(ex.get("pass"), path, "examples.pass", False)
     if not flag or not ok:
         _fail(path, "examples", "needs at least one 'flag' and one 'pass' example")
 
-    terms = _str_list(raw.get("terms"), path, "terms")
-    for name in _str_list(raw.get("lexicons"), path, "lexicons"):
+    terms = str_list(raw.get("terms"), path, "terms")
+    for name in str_list(raw.get("lexicons"), path, "lexicons"):
         terms += load_lexicon(name, lexicon_root, path, "lexicons")
-    patterns = _str_list(raw.get("patterns"), path, "patterns")
+    patterns = str_list(raw.get("patterns"), path, "patterns")
     for i, p in enumerate(patterns):
-        _check_regex(p, path, f"patterns[{i}]")
+        check_regex(p, path, f"patterns[{i}]")
     if kind == "lexicon" and not terms and not patterns:
         _fail(path, "terms", "a lexicon rule needs terms, lexicons or patterns")
-
-    context = None
-    if raw.get("context") is not None:
-        c = raw["context"]
-        if not isinstance(c, dict):
-            _fail(path, "context", "must be a mapping")
-        bad = set(c) - _CONTEXT_KEYS
-        if bad:
-            _fail(path, "context." + ",".join(sorted(bad)), f"unknown; allowed: {', '.join(sorted(_CONTEXT_KEYS))}")
-        window = c.get("window", 60)
-        if not (isinstance(window, int) and window > 0) and window not in ("sentence", "sentence+1", "post"):
-            _fail(path, "context.window",
-                  "must be a positive number of characters, 'sentence', 'sentence+1' (with its neighbours) or 'post'")
-        for key in ("block_before", "block_after"):
-            if c.get(key) is not None:
-                _check_regex(c[key], path, f"context.{key}")
-        for key in ("require_near", "block_near", "require_any", "block_any"):
-            for item in _str_list(c.get(key), path, f"context.{key}"):
-                if item.startswith("re:"):
-                    _check_regex(item[3:], path, f"context.{key}")
-        context = Context(
-            window=window,
-            **{k: tuple(expand_terms(_str_list(c.get(k), path, f"context.{k}"), lexicon_root, path, f"context.{k}"))
-               for k in ("require_near", "block_near", "require_any", "block_any")},
-            block_before=c.get("block_before"), block_after=c.get("block_after"),
-        )
+    context = _context(raw["context"], path, lexicon_root) if raw.get("context") is not None else None
     span = raw.get("span", "match")
     if span not in ("match", "sentence", "near"):
         _fail(path, "span", "must be 'match', 'sentence' or 'near' (from the hit to its require_near context word)")
-    applies_to = tuple(_str_list(raw.get("applies_to", ["text"]), path, "applies_to"))
+    applies_to = tuple(str_list(raw.get("applies_to", ["text"]), path, "applies_to"))
     if not applies_to or set(applies_to) - {"text", "attachments"}:
         _fail(path, "applies_to", "must list 'text' and/or 'attachments'")
-    options = {k: raw[k] for k in _KIND_KEYS[kind] if k in raw}
-    for key in ("allow_lexicons", "disclaimer_lexicons"):
-        if key in options:
-            names = _str_list(options.pop(key), path, key)
-            target = "allow" if key == "allow_lexicons" else "disclaimers"
-            extra = []
-            for name in names:
-                extra += load_lexicon(name, lexicon_root, path, key)
-            options[target] = _str_list(options.get(target), path, target) + extra
-    for key in ("weak_ties", "profile_ties"):
-        if key in options:
-            options[key] = tuple(expand_terms(_str_list(options[key], path, key), lexicon_root, path, key))
-    if "staff" in options:
-        options["staff_terms"] = tuple(expand_terms(_str_list(options.pop("staff"), path, "staff"),
-                                                    lexicon_root, path, "staff"))
-    for key in ("disclaimers",):
-        for i, p in enumerate(_str_list(options.get(key), path, key)):
-            _check_regex(p, path, f"{key}[{i}]")
+    options = parse_options(KINDS[kind].OPTIONS, raw, path,
+                            expand=lambda items, key: expand_terms(items, lexicon_root, path, key),
+                            lexicon=lambda name, key: load_lexicon(name, lexicon_root, path, key))
     return Rule(
         id=rid, family=family, category=raw["category"], kind=kind, severity=raw["severity"],
         confidence=float(conf), message=raw["message"].strip(), path=str(path),
+        description=" ".join(str(raw.get("description", "")).split()), fix=str(raw.get("fix", "")).strip(),
         terms=tuple(dict.fromkeys(t.strip() for t in terms if t.strip())), patterns=tuple(patterns),
         context=context, characteristic=char, span=span, applies_to=applies_to,
-        examples_flag=tuple(flag), examples_pass=tuple(ok), example_profiles=profiles, options=options,
+        flag=flag, ok=ok, options=options,
     )
 
 

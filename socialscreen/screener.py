@@ -1,25 +1,28 @@
 """The Screener: load a pack, its rules and the NLP model once; screen posts.
 
-One analysis per post (normalise once, one spaCy pass, batched with
-`nlp.pipe` in `screen_many`); every detector reads that analysis; the pack
-alone turns a detector's hit into a finding with quoted clauses ("no clause,
-no finding").
+One road for every post: a Post -> prepare (normalise once, one batched spaCy pass for posts
+and alt texts together, one Analysis each) -> the detector kinds -> decide (hits to clauses,
+overlaps merged, severity, verdict) -> Result. `screen`, `screen_many`, rule examples
+(`for_rule`) and the command line all take it.
 """
 from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
-from . import nlp as nlp_mod
-from .analysis import Analysis
-from .detectors import NerGate, build_detectors
-from .errors import ScreenInputError
-from .findings import Finding, Result, verdict_for
-from .packs import ACCOUNTS, load_pack
-from .rules import load_rules
-from .text import normalise
+from .data import patterns_dir, read_yaml
+from .decide import Decider
+from .errors import DataError, ScreenInputError, SocialScreenError
+from .kinds import build_detectors
+from .packs import Organisation, Pack, load_pack
+from .prepare import Preparer
+from .prepare import nlp as nlp_mod
+from .prepare.ner_gate import NerGate
+from .rules import load_rules, select
+from .values import ACCOUNTS, Clause, Hit, Post, RecordError
 
 DEFAULT_MAX_CHARS = 100_000
 NAMES_REDUCED = ("no spaCy model with named-entity recognition is installed: person names are found "
@@ -31,17 +34,19 @@ class Screener:
 
     policy:        a pack id ("walton-centre") or the path of a pack YAML file.
     model:         spaCy model name, or "none" for rule-based only; default: the best installed.
-    rules:         only rules whose id or family starts with one of these (default: all).
+    rules:         only these rule ids or families (default: all).
     disable:       rule ids or families to switch off.
     organisation:  override the pack's organisation, e.g. {"name": "Hope Café", "aliases": [...]}.
     patterns_dir:  a folder laid out like the shipped `patterns/` (for your own rules).
-    max_chars:     posts longer than this raise ScreenInputError (default 100,000).
+    max_chars:     a post, profile or alt text longer than this raises ScreenInputError.
     """
 
     def __init__(self, policy: str = "walton-centre", *, model: Optional[str] = None,
                  rules: Optional[Iterable[str]] = None, disable: Iterable[str] = (),
                  organisation: Optional[Mapping] = None, patterns_dir: Optional[str] = None,
-                 max_chars: int = DEFAULT_MAX_CHARS):
+                 max_chars: int = DEFAULT_MAX_CHARS, _rules=None):
+        if isinstance(rules, str) or isinstance(disable, str):
+            raise SocialScreenError("rules= and disable= take a list of rule ids or families")
         self._init_kwargs = dict(policy=policy, model=model, rules=tuple(rules) if rules is not None else None,
                                  disable=tuple(disable), organisation=dict(organisation) if organisation else None,
                                  patterns_dir=patterns_dir, max_chars=max_chars)
@@ -50,199 +55,170 @@ class Screener:
         if organisation:
             self.pack = self.pack.with_organisation(**dict(organisation))
         self.policy = self.pack.id
-        self.max_chars = int(max_chars)
-        wanted = tuple(rules) if rules is not None else None
-        off = tuple(disable)
-
-        def selected(rule):
-            if wanted is not None and not any(_matches(rule.id, w) for w in wanted):
-                return False
-            if any(_matches(rule.id, d) for d in off):
-                return False
-            # a rule no clause of this pack can cite is never run
-            return any(self.pack.clauses_for(rule.id, rule.category, a) for a in ACCOUNTS)
-
-        self.all_rules = load_rules(root)
-        self.rules = [r for r in self.all_rules if selected(r)]
+        self.all_rules = list(_rules) if _rules is not None else load_rules(root)
+        _check_selectors(self.pack, self.all_rules, rules, disable)
+        self.rules = [r for r in self.all_rules if self._selected(r, rules, disable)]
         self.detectors = build_detectors([r for r in self.rules if "text" in r.applies_to])
         self.attachment_detectors = build_detectors([r for r in self.rules if "attachments" in r.applies_to])
         self.nlp, self.model_name = nlp_mod.load(model)
-        self.has_ner = nlp_mod.has_ner(self.nlp)
-        self._ner_gate = NerGate(self.rules, self.pack.organisation.names() + self.pack.organisation.places)
-        self.notes = () if self.has_ner else (NAMES_REDUCED,)
-        self._org_names = self.pack.organisation.names()
+        org = self.pack.organisation
+        self.preparer = Preparer(self.nlp, NerGate(self.rules, org.names() + org.places), org.names(), org.places,
+                                 max_chars)
+        self.has_ner = self.preparer.has_ner
+        self.decider = Decider(self.pack, notes=() if self.has_ner else (NAMES_REDUCED,))
+
+    def _selected(self, rule, wanted, off) -> bool:
+        if wanted is not None and not any(select(rule.id, w) for w in wanted):
+            return False
+        if any(select(rule.id, d) for d in off):
+            return False
+        # a rule no clause of this pack can cite is never run
+        return any(self.pack.clauses_for(rule.id, rule.category, a) for a in ACCOUNTS)
+
+    @property
+    def max_chars(self) -> int:
+        """The longest post, profile or alt text screened; longer raises ScreenInputError."""
+        return self.preparer.max_chars
+
+    @max_chars.setter
+    def max_chars(self, value: int) -> None:
+        self.preparer.max_chars = int(value)
+
+    @classmethod
+    def for_rule(cls, rule_id: str, *, model: Optional[str] = None, patterns_dir: Optional[str] = None,
+                 rules=None) -> "Screener":
+        """A Screener that runs one rule alone, under a pack that cites one stand-in clause for it
+        in both account contexts and names the organisation of `patterns/rule-examples.yaml`:
+        the production road, used to check the rule's own examples."""
+        root = Path(patterns_dir) if patterns_dir else patterns_dir_default()
+        all_rules = list(rules) if rules is not None else load_rules(root)
+        rule = next((r for r in all_rules if r.id == rule_id), None)
+        if rule is None:
+            raise SocialScreenError(f"no rule {rule_id!r}; see socialscreen rules")
+        clause = Clause("rule-examples", "example", "0", f"stand-in clause for {rule_id}", "(rule examples)")
+        per_account = {a: ("example",) for a in ACCOUNTS}
+        pack = Pack("rule-examples", str(root / "rule-examples.yaml"), "rule examples", example_organisation(root),
+                    {"example": clause}, {}, {rule_id: per_account})
+        return cls(pack, model=model, rules=[rule_id], patterns_dir=str(root), _rules=all_rules)
 
     # -- public API ---------------------------------------------------------------
-    def screen(self, text: str, account: str = "personal", profile: Optional[str] = None,
-               attachments=None, id: Optional[str] = None) -> Result:
-        """Screen one draft post."""
-        prepared = self._prepare(text, account, profile, attachments)
-        return self._finish(prepared, self._docs([prepared[0].text])[0], id)
+    def screen(self, text, account: str = "personal", profile: Optional[str] = None,
+               attachments=None, id: Optional[str] = None):
+        """Screen one draft post (a string, or a Post)."""
+        post = text if isinstance(text, Post) else Post.build(text, id=id, account=account, profile=profile,
+                                                               attachments=attachments)
+        return self._screen_batch([post])[0]
 
     def screen_many(self, posts: Iterable, *, account: str = "personal", profile: Optional[str] = None,
-                    batch_size: int = 64, n_process: int = 1) -> Iterator[Result]:
-        """Screen many posts, streaming, in order. A post is a string or a mapping with
+                    batch_size: int = 64, n_process: int = 1, errors: str = "raise") -> Iterator:
+        """Screen many posts, streaming, in order. A post is a Post, a string or a mapping with
         `text` and optional `id`, `account`, `profile`, `attachments`.
 
-        n_process > 1 screens in that many worker processes (each loads the models once);
-        results still come back in input order."""
+        errors="raise" (default) raises ScreenInputError at the first post that cannot be
+        screened; errors="return" yields a RecordError in its place and goes on (a RecordError
+        given as input comes back as it is). n_process > 1 screens in that many worker
+        processes; results still come back in input order."""
+        if errors not in ("raise", "return"):
+            raise SocialScreenError("errors= must be 'raise' or 'return'")
+        account = _account(account)
         if n_process > 1:
-            from .parallel import screen_parallel
-            yield from screen_parallel(self, posts, n_process, account, profile, batch_size)
+            from .batch import run_parallel
+            yield from run_parallel(_Worker(self._init_kwargs, account, profile, batch_size, errors),
+                                    posts, n_process, batch_size, self)
             return
         it = iter(posts)
         while True:
             chunk = list(itertools.islice(it, batch_size))
             if not chunk:
                 return
-            prepared = [self._prepare(*_fields(p, account, profile)[:4]) for p in chunk]
-            docs = self._docs([p[0].text for p in prepared], batch_size)
-            for post, prep, doc in zip(chunk, prepared, docs):
-                yield self._finish(prep, doc, _fields(post, account, profile)[4])
+            yield from self._screen_chunk(chunk, account, profile, batch_size, errors)
 
     # -- internals ------------------------------------------------------------------
-    def _docs(self, texts, batch_size=64):
-        """One spaCy pass per post; NER only where a name could become a finding."""
-        return nlp_mod.analyse(self.nlp, texts, self._needs_ner, batch_size,
-                               by_sentence=self._ner_gate.sentence_scoped)
-
-    def _needs_ner(self, text: str) -> bool:
-        return self.has_ner and self._ner_gate.needed(text)
-
-    def _prepare(self, text, account, profile, attachments):
-        if not isinstance(text, str):
-            raise ScreenInputError(f"post text must be a string, not {type(text).__name__}")
-        if len(text) > self.max_chars:
-            raise ScreenInputError(f"post is {len(text)} characters, over the limit of {self.max_chars} "
-                                   f"(raise max_chars to screen it)")
-        account = account or "personal"
-        if account not in ACCOUNTS:
-            raise ScreenInputError(f"account must be one of {', '.join(ACCOUNTS)}, not {account!r}")
-        if profile is not None and not isinstance(profile, str):
-            raise ScreenInputError("profile must be a string")
-        return normalise(text), account, normalise(profile).text if profile else "", tuple(attachments or ())
-
-    def _analysis(self, prep, doc) -> Analysis:
-        norm, account, profile, attachments = prep
-        alts = [normalise(a["alt_text"]).text for a in attachments
-                if isinstance(a, Mapping) and isinstance(a.get("alt_text"), str)]
-        # "anywhere in the post" (require_any / block_any) includes the attachments' alt text
-        whole = "\n".join([norm.text] + alts) if alts else ""
-        return Analysis(norm=norm, doc=doc, profile=profile, account=account,
-                        org_names=self._org_names, org_places=self.pack.organisation.places,
-                        attachments=attachments, has_ner=self.has_ner, whole=whole)
-
-    def _finish(self, prep, doc, id) -> Result:
-        analysis = self._analysis(prep, doc)
-        norm, account = prep[0], prep[1]
-        findings = []
-        for detector in self.detectors:
-            for hit in detector.detect(analysis):
-                finding = self._to_finding(hit, norm, account)
-                if finding is not None:
-                    findings.append(finding)
-        # an attachment finding adds nothing where the post's own words already point at
-        # the same problem (the text finding has the span)
-        in_text = {f.category for f in findings}
-        findings += [f for f in self._attachment_findings(prep[3], account, norm.text)
-                     if f.category not in in_text]
-        findings = _dedupe(findings)
-        return Result(policy=self.policy, account=account, verdict=verdict_for(findings),
-                      findings=tuple(findings), id=id, notes=self.notes)
-
-    def _attachment_findings(self, attachments, account, post_text) -> list:
-        """Rules that apply to attachments read each image's or video's alt text. The finding is
-        zero-width at the start of the post (start == end == 0, text "") and names the attachment."""
-        out = []
-        if not attachments or not self.attachment_detectors:
-            return out
-        for i, att in enumerate(attachments):
-            alt = att.get("alt_text") if isinstance(att, Mapping) else None
-            if not isinstance(alt, str) or not alt.strip():
+    def _screen_chunk(self, chunk, account, profile, batch_size, errors) -> list:
+        items = []
+        for n, raw in enumerate(chunk):
+            if isinstance(raw, RecordError):
+                items.append(raw)
                 continue
-            norm = normalise(alt)
-            analysis = Analysis(norm=norm, doc=self._docs([norm.text])[0], account=account,
-                                org_names=self._org_names, has_ner=self.has_ner,
-                                whole=norm.text + "\n" + post_text)
-            seen = set()
-            for detector in self.attachment_detectors:
-                for hit in detector.detect(analysis):
-                    rule = hit.rule
-                    clauses = self.pack.clauses_for(rule.id, rule.category, account)
-                    if not clauses or rule.id in seen:
-                        continue
-                    seen.add(rule.id)
-                    s, e = norm.to_original(hit.start, hit.end)
-                    kind = att.get("type", "attachment")
-                    out.append(Finding(
-                        category=rule.category, start=0, end=0, text="",
-                        severity=self.pack.severity.get(rule.category, rule.severity),
-                        confidence=round(hit.score, 3), message=rule.message, detector=rule.kind,
-                        rule=rule.id, clauses=clauses,
-                        why=f"{kind} {i + 1} alt text: '{alt[s:e]}'; {hit.why}", attachment=i))
+            try:
+                post = Post.of(raw, account=account, profile=profile)
+                self.preparer.check(post)
+                items.append(post)
+            except ScreenInputError as exc:
+                if errors == "raise":
+                    raise
+                rid = raw.get("id") if isinstance(raw, Mapping) else getattr(raw, "id", None)
+                items.append(RecordError(None if rid is None else str(rid), str(exc)))
+        posts = [p for p in items if isinstance(p, Post)]
+        results = iter(self._screen_batch(posts, batch_size))
+        return [next(results) if isinstance(p, Post) else p for p in items]
+
+    def _screen_batch(self, posts, batch_size: int = 64) -> list:
+        out = []
+        for prepared in self.preparer.prepare(posts, batch_size):
+            text_hits = [h for d in self.detectors for h in d.detect(prepared.analysis)]
+            alt_hits = [replace(h, attachment=i) for i, analysis, _ in prepared.alts
+                        for d in self.attachment_detectors for h in d.detect(analysis)]
+            out.append(self.decider.decide(prepared, text_hits, alt_hits))
         return out
 
-    def _to_finding(self, hit, norm, account) -> Optional[Finding]:
-        rule = hit.rule
-        clauses = self.pack.clauses_for(rule.id, rule.category, account)
-        if not clauses:
-            return None                                   # no clause, no finding
-        start, end = norm.to_original(hit.start, hit.end)
-        original = norm.original
-        # trim whitespace the normalised span may carry
-        while start < end and original[start].isspace():
-            start += 1
-        while end > start and original[end - 1].isspace():
-            end -= 1
-        if end <= start:
-            return None
-        severity = self.pack.severity.get(rule.category, rule.severity)
-        return Finding(category=rule.category, start=start, end=end, text=original[start:end],
-                       severity=severity, confidence=round(hit.score, 3), message=rule.message,
-                       detector=rule.kind, rule=rule.id, clauses=clauses, why=hit.why,
-                       characteristic=hit.characteristic)
+
+class _Worker:
+    """What a worker process needs to screen a chunk: a picklable recipe, no Screener."""
+
+    def __init__(self, kwargs, account, profile, batch_size, errors):
+        self.kwargs, self.account, self.profile = kwargs, account, profile
+        self.batch_size, self.errors = batch_size, errors
+
+    def build(self):
+        return Screener(**self.kwargs)
+
+    def run(self, screener, chunk) -> list:
+        return screener._screen_chunk(chunk, self.account, self.profile, self.batch_size, self.errors)
 
 
-def _matches(rule_id: str, selector: str) -> bool:
-    return rule_id == selector or rule_id.startswith(selector + ".") or rule_id.split(".")[0] == selector
+def _account(value):
+    from .values import account_value
+    return account_value(value)
 
 
-def _fields(post, account, profile):
-    if isinstance(post, str):
-        return post, account, profile, None, None
-    if isinstance(post, Mapping):
-        if "text" not in post:
-            raise ScreenInputError("a post mapping needs a 'text' field")
-        return (post["text"], post.get("account") or account, post.get("profile", profile),
-                post.get("attachments"), post.get("id"))
-    raise ScreenInputError(f"a post must be a string or a mapping, not {type(post).__name__}")
+def _check_selectors(pack, rules, wanted, off) -> None:
+    ids = [r.id for r in rules]
+    families = sorted({r.family for r in rules})
+    for sel in list(wanted or ()) + list(off or ()):
+        if not isinstance(sel, str) or not any(select(i, sel) for i in ids):
+            raise SocialScreenError(f"no rule or family {sel!r}; families: {', '.join(families)} "
+                                    f"(socialscreen rules lists every rule id)")
+    for key in pack.rules:
+        if not any(select(i, key) for i in ids):
+            raise DataError(pack.path, f"rules.{key}", "names no rule id or family that is loaded")
 
 
-def _dedupe(findings):
-    """Text order; of overlapping findings of one category keep the most confident, longest."""
-    findings.sort(key=lambda f: (f.start, -(f.end - f.start), f.category))
-    kept = []
-    open_by_cat = {}                     # category -> index in kept of the last kept finding
-    for f in findings:
-        i = open_by_cat.get(f.category)
-        clash = kept[i] if i is not None and kept[i].end > f.start and kept[i].start < f.end else None
-        if clash is None:
-            open_by_cat[f.category] = len(kept)
-            kept.append(f)
-        elif (f.confidence, f.end - f.start) > (clash.confidence, clash.end - clash.start):
-            kept[i] = f
-    kept.sort(key=lambda f: (f.start, f.end, f.category))
-    return kept
+def patterns_dir_default() -> Path:
+    return patterns_dir()
 
 
-def screen(text: str, policy: str = "walton-centre", **kwargs) -> Result:
-    """One-off convenience: build a Screener (cached per policy and model) and screen one post."""
+def example_organisation(root: Path) -> Organisation:
+    """The organisation rule examples are screened under (patterns/rule-examples.yaml)."""
+    path = Path(root) / "rule-examples.yaml"
+    raw = read_yaml(path) if path.is_file() else None
+    org = (raw or {}).get("organisation") if isinstance(raw, dict) else None
+    if not isinstance(org, dict) or not org.get("name"):
+        raise DataError(path, "organisation", "is required: the organisation names rule examples may use")
+    return Organisation(name=str(org["name"]), **{k: tuple(str(x) for x in org.get(k) or ())
+                                                  for k in ("aliases", "handles", "hashtags", "domains", "places")})
+
+
+def screen(text: str, policy: str = "walton-centre", **kwargs):
+    """One-off convenience: build a Screener (the last few kept per policy and model) and screen one post."""
     model = kwargs.pop("model", None)
+    return _cached(policy, model).screen(text, **kwargs)
+
+
+def _cached(policy, model, _cache={}, _limit=8):
     key = (policy, model)
-    screener = _CACHE.get(key)
-    if screener is None:
-        screener = _CACHE[key] = Screener(policy, model=model)
-    return screener.screen(text, **kwargs)
-
-
-_CACHE: dict = {}
+    screener = _cache.pop(key, None) or Screener(policy, model=model)
+    _cache[key] = screener                     # most recent last
+    while len(_cache) > _limit:
+        _cache.pop(next(iter(_cache)))
+    return screener

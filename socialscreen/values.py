@@ -1,11 +1,117 @@
-"""Small immutable values: Clause, Finding, Result, and the verdict rule."""
+"""The small immutable values a post travels as: Post and Attachment in, Hit from a kind,
+Finding, Clause and Result out, RecordError for a record that could not be screened; and the
+fixed vocabularies (accounts, severities, verdicts, categories, characteristics)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field, asdict
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from typing import Optional
 
+from .errors import ScreenInputError
+
+ACCOUNTS = ("personal", "official")
+ATTACHMENT_TYPES = ("image", "video")
 SEVERITIES = ("low", "medium", "high")
-VERDICTS = ("pass", "review", "block")
+VERDICTS = ("pass", "review", "block")            # in rising order
+CATEGORIES = (
+    "service_user_identifier", "confidential_information", "offensive_language",
+    "discriminatory_language", "missing_disclaimer",
+    "work_grievance", "disparagement", "unconsented_image",
+)
+CHARACTERISTICS = (
+    "age", "disability", "gender_reassignment", "marriage_civil_partnership",
+    "pregnancy_maternity", "race", "religion_belief", "sex", "sexual_orientation",
+)
+
+
+def account_value(value, default: str = "personal") -> str:
+    """An account context, matched without regard to case or surrounding space."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return default
+    if isinstance(value, str) and value.strip().lower() in ACCOUNTS:
+        return value.strip().lower()
+    raise ScreenInputError(f"account must be one of {', '.join(ACCOUNTS)}")
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """An image or video attached to a post; rules that apply to attachments read its alt text."""
+    type: str = "image"
+    alt_text: str = ""
+
+    @classmethod
+    def of(cls, raw) -> "Attachment":
+        if isinstance(raw, Attachment):
+            return raw
+        if not isinstance(raw, Mapping):
+            raise ScreenInputError("an attachment must be a mapping with 'type' and 'alt_text'")
+        kind = raw.get("type", "image")
+        if kind not in ATTACHMENT_TYPES:
+            raise ScreenInputError(f"an attachment's type must be one of {', '.join(ATTACHMENT_TYPES)}")
+        alt = raw.get("alt_text")
+        if alt is None:
+            alt = ""
+        if not isinstance(alt, str):
+            raise ScreenInputError("an attachment's alt_text must be a string")
+        return cls(kind, alt)
+
+
+@dataclass(frozen=True)
+class Post:
+    """One draft post as every reader yields it and the screener takes it."""
+    text: str
+    id: Optional[str] = None
+    account: str = "personal"
+    profile: Optional[str] = None
+    attachments: tuple = ()
+    policy: Optional[str] = None           # an installed pack id, from the record itself
+
+    @classmethod
+    def of(cls, raw, *, account: Optional[str] = None, profile: Optional[str] = None) -> "Post":
+        """A Post from a Post, a string or a mapping (`text` and optional `id`, `account`,
+        `profile`, `attachments`, `policy`); the record's own fields win over the defaults given.
+        Raises ScreenInputError (whose message never holds post text) for anything malformed."""
+        if isinstance(raw, Post):
+            return raw
+        if isinstance(raw, str):
+            return cls.build(raw, account=account, profile=profile)
+        if isinstance(raw, Mapping):
+            if "text" not in raw:
+                raise ScreenInputError("a post mapping needs a 'text' field")
+            return cls.build(raw["text"], id=raw.get("id"),
+                             account=raw.get("account") or account,
+                             profile=raw["profile"] if raw.get("profile") is not None else profile,
+                             attachments=raw.get("attachments"), policy=raw.get("policy"))
+        raise ScreenInputError(f"a post must be a string or a mapping, not {type(raw).__name__}")
+
+    @classmethod
+    def build(cls, text, *, id=None, account=None, profile=None, attachments=None, policy=None) -> "Post":
+        if not isinstance(text, str):
+            raise ScreenInputError(f"post text must be a string, not {type(text).__name__}")
+        if profile is not None and not isinstance(profile, str):
+            raise ScreenInputError("profile must be a string")
+        if attachments is None:
+            attachments = ()
+        if isinstance(attachments, (str, bytes, Mapping)) or not isinstance(attachments, (list, tuple)):
+            raise ScreenInputError("attachments must be a list of {'type': 'image'|'video', 'alt_text': ...}")
+        if policy is not None and not isinstance(policy, str):
+            raise ScreenInputError("a record's policy must be a pack id")
+        return cls(text=text, id=None if id is None else str(id), account=account_value(account),
+                   profile=profile, attachments=tuple(Attachment.of(a) for a in attachments),
+                   policy=policy or None)
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a detector kind reports: a rule matched at [start, end) of the normalised text
+    it was given (the post, or attachment `attachment`'s alt text)."""
+    rule: object          # rules.Rule
+    start: int
+    end: int
+    score: float
+    why: str
+    characteristic: Optional[str] = None
+    attachment: Optional[int] = None
 
 
 @dataclass(frozen=True)
@@ -83,3 +189,16 @@ class Result:
 
     def __len__(self):
         return len(self.findings)
+
+
+@dataclass(frozen=True)
+class RecordError:
+    """A record that could not be read or screened, reported in its place. The message
+    says what is wrong and what to do; it never quotes the record."""
+    id: Optional[str]
+    error: str
+    verdict = None
+    findings = ()
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "error": self.error, "verdict": None, "findings": []}

@@ -38,7 +38,10 @@ def batch(tmp_path_factory):
 
 def test_jsonl_one_line_per_record_in_order_with_errors(batch):
     p = run(["check", "--policy", "walton-centre", "--format", "jsonl", str(batch / "posts.jsonl")])
-    assert p.returncode == 1, p.stderr
+    assert p.returncode == 3, p.stderr          # records that could not be screened fail the run
+    skip = run(["check", "--policy", "walton-centre", "--format", "jsonl", "--on-error", "skip",
+                str(batch / "posts.jsonl")])
+    assert skip.returncode == 1 and skip.stdout == p.stdout
     lines = [json.loads(x) for x in p.stdout.splitlines()]
     assert [x["id"] for x in lines] == ["p1", "2", "p3", "p4", "p5"]
     assert lines[0]["verdict"] == "block" and lines[0]["findings"]
@@ -59,7 +62,7 @@ def test_missing_column_is_a_record_error_not_a_crash(batch):
     p = run(["check", "--policy", "b3", "--format", "jsonl", "--column", "nope", str(batch / "posts.csv")])
     lines = [json.loads(x) for x in p.stdout.splitlines()]
     assert len(lines) == 2 and all("error" in x for x in lines)
-    assert p.returncode == 0
+    assert p.returncode == 3
 
 
 def test_stdin_and_text_report():

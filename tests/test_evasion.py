@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import pytest
 
-from socialscreen import nlp as nlp_mod
-from socialscreen.analysis import Analysis
-from socialscreen.detectors import build_detectors
-from socialscreen.rulecheck import EXAMPLE_ORG
+import functools
+
+from socialscreen import Screener
+from socialscreen.prepare import normalise
 from socialscreen.rules import load_rules
-from socialscreen.text import normalise
 
 FAMILIES = ("offensive", "discriminatory", "pii")
-RULES = [r for r in load_rules() if r.family in FAMILIES]
+ALL_RULES = load_rules()
+RULES = [r for r in ALL_RULES if r.family in FAMILIES]
 
 CYRILLIC = {"a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "y": "у", "x": "х", "i": "і", "s": "ѕ",
             "j": "ј", "h": "һ", "A": "А", "B": "В", "E": "Е", "K": "К", "M": "М", "H": "Н", "O": "О",
@@ -109,33 +109,27 @@ FLOORS = {
 }
 
 
-@pytest.fixture(scope="module")
-def nlp():
-    return nlp_mod.load()[0]
+@functools.lru_cache(maxsize=None)
+def screener_for(rule_id):
+    return Screener.for_rule(rule_id, rules=ALL_RULES)
 
 
-def hit_spans(rule, detectors, text, nlp):
-    norm = normalise(text)
-    doc = nlp_mod.analyse(nlp, [norm.text], lambda t: rule.kind == "names")[0]
-    analysis = Analysis(norm=norm, doc=doc, org_names=EXAMPLE_ORG, has_ner=nlp_mod.has_ner(nlp))
+def hit_spans(rule, text):
+    """The spans the rule flags in text, through the production road with only that rule on."""
     spans = []
-    for d in detectors:
-        for h in d.detect(analysis):
-            if h.rule.id == rule.id:
-                s, e = norm.to_original(h.start, h.end)
-                assert 0 <= s < e <= len(text)
-                spans.append((s, e))
+    for f in screener_for(rule.id).screen(text).findings:
+        assert 0 <= f.start < f.end <= len(text) and text[f.start:f.end] == f.text
+        spans.append((f.start, f.end))
     return spans
 
 
 @pytest.fixture(scope="module")
-def table(nlp):
+def table():
     """{trick: [caught, tried, [missed examples]]}"""
     out = {t: [0, 0, []] for t in TRICKS}
     for rule in RULES:
-        detectors = build_detectors([rule])
         for ex in rule.examples_flag:
-            base = hit_spans(rule, detectors, ex, nlp)
+            base = hit_spans(rule, ex)
             if not base:
                 continue
             s, e = base[0]
@@ -146,7 +140,7 @@ def table(nlp):
                     continue
                 text = ex[:s] + disguised + ex[e:]
                 ds, de = s, s + len(disguised)
-                caught = any(a < de and ds < b for a, b in hit_spans(rule, detectors, text, nlp))
+                caught = any(a < de and ds < b for a, b in hit_spans(rule, text))
                 row = out[name]
                 row[1] += 1
                 if caught:
@@ -181,9 +175,9 @@ def test_evasion_catch_rate_per_trick(table):
     ("fu\u200bck this", "fu\u200bck"),
     ("fυсk this", "fυсk"),
 ])
-def test_spans_map_back_to_the_disguised_word(nlp, text, needle):
+def test_spans_map_back_to_the_disguised_word(text, needle):
     rules = [r for r in RULES if r.id in ("offensive.profanity", "offensive.masked-profanity")]
-    spans = [sp for r in rules for sp in hit_spans(r, build_detectors([r]), text, nlp)]
+    spans = [sp for r in rules for sp in hit_spans(r, text)]
     assert spans, text
     assert any(text[s:e] == needle for s, e in spans), [text[s:e] for s, e in spans]
 
@@ -196,9 +190,9 @@ def test_spans_map_back_to_the_disguised_word(nlp, text, needle):
     "NHS no 9 4 3 4 7 6 5 9 1 9 please chase",
     "NHS no nine four three 476 5919 please chase",
 ])
-def test_nhs_number_disguised(nlp, text):
+def test_nhs_number_disguised(text):
     rule = next(r for r in RULES if r.id == "pii.nhs-number")
-    spans = hit_spans(rule, build_detectors([rule]), text, nlp)
+    spans = hit_spans(rule, text)
     assert spans, text
     s, e = spans[0]
     assert text[s:e].startswith(("nine", "943", "9 4")) and text[s:e].endswith(("nine", "5919", "1 9"))

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import socialscreen
 from socialscreen.rules import load_rules
-from socialscreen.text import normalise
+from socialscreen.prepare import normalise
 
 RULES = load_rules()
 EXAMPLES = sorted({ex for r in RULES for ex in r.examples_flag})

@@ -72,7 +72,7 @@ def test_truncated_csv_last_row_cut_mid_quote(tmp_path, cli):
     assert _ids(rows) == ["r1", "r2", "r3", "r4"]
     assert _screened(rows) == ["r1", "r2", "r3"]
     assert "truncated" in _errors(rows)["r4"] and "quoted cell" in _errors(rows)["r4"]
-    assert rows[1]["verdict"] == "block" and rc == 1
+    assert rows[1]["verdict"] == "block" and rc == 3
     _check_spans(rows, {"r2": PHI})
 
 
@@ -203,7 +203,7 @@ def test_real_command_over_every_malformed_file(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "socialscreen", "check", "--policy", "b3", "--format", "jsonl",
                            *files], cwd=work, env=env, capture_output=True, timeout=300)
     took = time.perf_counter() - t
-    assert proc.returncode == 1, proc.stderr.decode()[-2000:]
+    assert proc.returncode == 3, proc.stderr.decode()[-2000:]
     rows = [json.loads(line) for line in proc.stdout.decode("utf-8").splitlines()]
     assert _ids(rows) == ["r1", "r2", "r3", "1", "2", "3", "a", "2", "3", "c", "q1", "q2"]
     assert _screened(rows) == ["r1", "r2", "1", "3", "a", "c", "q2"]

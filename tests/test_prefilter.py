@@ -2,8 +2,8 @@
 import regex
 from hypothesis import given, settings, strategies as st
 
-from socialscreen.detectors.base import FLAGS
-from socialscreen.detectors.prefilter import Prefilter, required_literals
+from socialscreen.matching import FLAGS
+from socialscreen.matching.prefilter import Prefilter, required_literals
 from socialscreen.rules import load_rules
 
 RULES = load_rules()

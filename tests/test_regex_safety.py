@@ -18,7 +18,7 @@ import pytest
 import regex
 
 import socialscreen
-from socialscreen.detectors.base import FLAGS
+from socialscreen.matching import FLAGS
 from socialscreen.rules import load_rules
 
 SIZE = 10_000
@@ -217,7 +217,7 @@ def test_hundred_kilobytes_of_symbols_in_bounded_time(screener, unit):
 ])
 def test_normalisation_is_linear(text):
     """text.py's own passes on 100 KB adversarial input (each runs in well under a second)."""
-    from socialscreen.text import normalise
+    from socialscreen.prepare import normalise
 
     t = time.perf_counter()
     normalise(text[:100_000])

@@ -1,6 +1,6 @@
 from hypothesis import given, settings, strategies as st
 
-from socialscreen.text import normalise
+from socialscreen.prepare import normalise
 
 
 def test_folds_lookalikes_and_invisibles_with_offsets():

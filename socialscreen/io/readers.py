@@ -1,5 +1,5 @@
-"""Turn input files into records, in order. A record that cannot be screened
-carries an `error` instead of text: nothing is silently dropped."""
+"""Turn input files into posts, in order: each record becomes a `Post`, or a `RecordError`
+in its place when it cannot be read: nothing is silently dropped."""
 from __future__ import annotations
 
 import csv
@@ -7,11 +7,13 @@ import io
 import json
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Optional
 
-csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+from ..errors import ScreenInputError
+from ..values import Post, RecordError
+
+_FIELD_LIMIT = min(sys.maxsize, 2**31 - 1)     # set around each CSV read, never process-wide
 
 _ESCAPED = re.compile("[\udc80-\udcff]")          # bytes kept by "surrogateescape"
 _SURROGATE = re.compile("[\ud800-\udfff]")        # a lone surrogate (a JSON "\\ud800" escape)
@@ -21,16 +23,14 @@ class InputOpenError(Exception):
     """An input cannot be opened at all (exit status 2)."""
 
 
-@dataclass
-class Record:
-    id: str
-    text: Optional[str] = None
-    account: Optional[str] = None
-    profile: Optional[str] = None
-    attachments: Optional[list] = None
-    policy: Optional[str] = None
-    error: Optional[str] = None
-    source: str = ""
+def Record(rid, text=None, account=None, profile=None, attachments=None, policy=None, error=None, source=""):
+    """A Post, or a RecordError (an `error` given, or fields that are not valid)."""
+    if error is not None:
+        return RecordError(str(rid), error)
+    try:
+        return Post.build(text, id=rid, account=account, profile=profile, attachments=attachments, policy=policy)
+    except ScreenInputError as exc:
+        return RecordError(str(rid), f"{source or 'input'}, record {rid}: {exc}")
 
 
 def _decode(data: bytes, where: str) -> str:
@@ -50,8 +50,6 @@ def _record_from_obj(obj, rid: str, source: str) -> Record:
     if not isinstance(text, str):
         return Record(rid, error="missing or non-string 'text' field", source=source)
     account = obj.get("account")
-    if account is not None and account not in ("personal", "official"):
-        return Record(rid, error=f"account must be 'personal' or 'official', not {account!r}", source=source)
     profile = obj.get("profile")
     if profile is not None and not isinstance(profile, str):
         return Record(rid, error="'profile' must be a string", source=source)
@@ -132,6 +130,14 @@ def _bad_bytes(value: str) -> Optional[str]:
 
 def read_csv(data: bytes, source: str, column: Optional[str]) -> Iterator[Record]:
     text = _csv_text(data)
+    old_limit = csv.field_size_limit(_FIELD_LIMIT)
+    try:
+        yield from _read_csv_rows(text, source, column)
+    finally:
+        csv.field_size_limit(old_limit)
+
+
+def _read_csv_rows(text, source, column):
     # an odd number of quote characters: the last quoted cell is never closed (a cut-off file)
     unclosed = text.count('"') % 2 == 1
     reader = csv.DictReader(io.StringIO(text, newline=""))
@@ -158,7 +164,7 @@ def read_csv(data: bytes, source: str, column: Optional[str]) -> Iterator[Record
             yield pending
         pending = _csv_record(row, n, fields, col, column, source)
     if pending is not None:
-        if unclosed and pending.error is None:
+        if unclosed and isinstance(pending, Post):
             pending = Record(pending.id, error=f"row {n} is truncated: a quoted cell is never closed "
                                                f"(the file looks cut off)", source=source)
         yield pending
@@ -184,8 +190,6 @@ def _csv_record(row, n, fields, col, column, source) -> Record:
                 return Record(rid, error=f"row {n} is not UTF-8 (byte {bad} in {where}); save the file as UTF-8",
                               source=source)
     account = (row.get("account") or "").strip() or None
-    if account is not None and account not in ("personal", "official"):
-        return Record(rid, error=f"row {n}: account must be 'personal' or 'official'", source=source)
     return Record(rid, value, account, row.get("profile") or None,
                   policy=(row.get("policy") or "").strip() or None, source=source)
 
@@ -218,9 +222,22 @@ def read_xlsx(path: Path, source: str, column: Optional[str]) -> Iterator[Record
             yield Record(rid, error=f"row {n} has an empty text cell", source=source)
             continue
         account = get(row, "account")
+        policy = get(row, "policy")
         yield Record(rid, str(value), str(account).strip() if account else None,
-                     str(get(row, "profile")) if get(row, "profile") else None, source=source)
+                     str(get(row, "profile")) if get(row, "profile") else None,
+                     policy=str(policy).strip() if policy else None, source=source)
     wb.close()
+
+
+def _plain_post(rid, data: bytes, source: str, name: str):
+    """One post from a whole text file or stream; empty input is an error, not a pass."""
+    try:
+        text = _decode(data, source)
+    except ValueError as exc:
+        return Record(rid, error=str(exc), source=source)
+    if not text.strip():
+        return Record(rid, error=f"{name} is empty: there is no post to screen", source=source)
+    return Record(rid, text, source=source)
 
 
 def read_inputs(paths, column: Optional[str] = None, stdin=None) -> Iterator[Record]:
@@ -237,10 +254,7 @@ def read_inputs(paths, column: Optional[str] = None, stdin=None) -> Iterator[Rec
             if stripped.startswith(b"{") and b"\n" in stripped.strip():
                 yield from read_jsonl(data, "<stdin>")
             else:
-                try:
-                    yield Record("1", _decode(data, "<stdin>"), source="<stdin>")
-                except ValueError as exc:
-                    yield Record("1", error=str(exc), source="<stdin>")
+                yield _plain_post("1", data, "<stdin>", "standard input")
             continue
         path = Path(p)
         suffix = path.suffix.lower()
@@ -256,7 +270,4 @@ def read_inputs(paths, column: Optional[str] = None, stdin=None) -> Iterator[Rec
         elif suffix == ".csv":
             yield from read_csv(data, p, column)
         else:
-            try:
-                yield Record(path.name, _decode(data, p), source=p)
-            except ValueError as exc:
-                yield Record(path.name, error=str(exc), source=p)
+            yield _plain_post(path.name, data, p, p)

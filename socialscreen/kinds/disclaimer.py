@@ -7,7 +7,9 @@ or pattern of the rule ("my ward", "on shift").
 """
 from __future__ import annotations
 
-from .base import ContextGate, Hit, alternation, compiled
+from ..matching import ContextGate, alternation, compiled
+from ..values import Hit
+from .options import Option
 
 
 # How a workplace name ties a post to the employer ("on Lipton", "Caton ward").
@@ -15,6 +17,15 @@ PLACE_TIES = ("on {}", "from {}", "at {}", "{} ward", "{} unit", "{} ITU", "{} H
 
 
 class DisclaimerDetector:
+    name = "disclaimer"
+    OPTIONS = (
+        Option("disclaimers", "regexes", (), "patterns that count as a disclaimer, in the post or the profile"),
+        Option("disclaimer_lexicons", "lexicons", (), "lexicons of disclaimer patterns joining `disclaimers`",
+               into="disclaimers"),
+        Option("weak_ties", "terms", (), "ties to work that count only when the profile names the workplace"),
+        Option("profile_ties", "terms", (), "profile words that name a work role (they let weak ties count)"),
+    )
+
     def __init__(self, rules):
         self.compiled = []
         for rule in rules:

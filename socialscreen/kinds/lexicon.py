@@ -1,11 +1,14 @@
 """The lexicon kind: literal terms (one compiled alternation for all rules) and patterns."""
 from __future__ import annotations
 
-from .prefilter import Prefilter
-from .base import ContextGate, Hit, alternation, compiled, compiled_terms, key_of
+from ..matching import ContextGate, Prefilter, alternation, compiled, compiled_terms, key_of
+from ..values import Hit
 
 
 class LexiconDetector:
+    name = "lexicon"
+    OPTIONS = ()                 # terms, lexicons, patterns and context are common rule keys
+
     def __init__(self, rules):
         self.rules = list(rules)
         self.gates = {r.id: ContextGate(r.context) for r in self.rules}

@@ -46,7 +46,9 @@ import functools
 
 import regex
 
-from .base import FLAGS, ContextGate, Hit
+from ..matching import FLAGS, ContextGate
+from ..values import Hit
+from .options import Option
 
 TITLES = ("Mr", "Mrs", "Ms", "Miss", "Mx")
 TITLE_RE = regex.compile(
@@ -87,10 +89,16 @@ def _marker(pattern: str) -> str:
 
 
 class NamesDetector:
+    name = "names"
+    OPTIONS = (
+        Option("staff", "terms", (), "staff, colleague and public-role words: a name next to one is not a service user"),
+        Option("staff_window", "number", 30, "how many characters either side of a name the staff words are looked for"),
+    )
+
     def __init__(self, rules):
         self.compiled = []
         for rule in rules:
-            staff = rule.options.get("staff_terms", ())
+            staff = rule.options["staff"]
             first = sorted({t.rstrip("*") for t in rule.terms if t[:1].isupper()})
             wordlike = {t.rstrip("*") for t in rule.terms if t[:1].isupper() and t.endswith("*")}
             first_re = None
@@ -113,7 +121,7 @@ class NamesDetector:
             wide = (ContextGate(dataclasses.replace(ctx, window="sentence+1"))
                     if ctx is not None and ctx.window == "sentence" else None)
             self.compiled.append((rule, first_re, (set(first), wordlike), groups, staff_re,
-                                  int(rule.options.get("staff_window", 30)), ContextGate(ctx), care_re, wide))
+                                  int(rule.options["staff_window"]), ContextGate(ctx), care_re, wide))
 
     # -- candidates -------------------------------------------------------------------
     def _candidates(self, analysis, first_re, names, groups):
@@ -163,8 +171,13 @@ class NamesDetector:
         text = analysis.text
         if gate.before is not None and gate.before.search(text[max(0, start - 80):start]):
             return True
-        if gate.after is not None and gate.after.match(text[end:end + 80]):
-            return True
+        if gate.after is not None:
+            if gate.after.match(text[end:end + 80]):
+                return True
+            # "Sue Bradley has been at the Trust ...": the role follows the surname
+            m = SURNAME_AFTER.match(text, end)
+            if m and gate.after.match(text[m.end():m.end() + 80]):
+                return True
         if staff_re is None:
             return False
         ss, se = analysis.sentence_bounds(start, end)
@@ -405,6 +418,8 @@ PLACE_TAIL = regex.compile(
     r"Road|Street|Avenue|Lane|Unit|Hospice|Trust|Surgery|Practice|Clinic|School|College|Academy|Court|"
     r"Lodge|Park|Hall|Library|Foundation|Fund|Appeal|Awards?|Building|Wing|Suite|Stadium|Arena)\b")
 
+
+SURNAME_AFTER = regex.compile(r"[ \t]+[A-Z][a-z'\-]{2,}(?=[ \t,])")
 
 PLACE_PREP = regex.compile(r"\b(?:in|near|around|across|outside|towards|via)[ \t]+\Z")
 

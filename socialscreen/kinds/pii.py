@@ -8,8 +8,9 @@ recognizers work with or without a spaCy model.
 """
 from __future__ import annotations
 
-from .base import ContextGate, Hit, compiled
-from .prefilter import Prefilter
+from ..matching import ContextGate, Prefilter, compiled
+from ..values import Hit
+from .options import Option
 
 
 def _recognizer(entity: str):
@@ -67,6 +68,12 @@ MIN_DIGITS = {"UK_NHS": 10, "PHONE_NUMBER": 9, "UK_NINO": 6, "UK_PASSPORT": 9, "
 
 
 class PiiDetector:
+    name = "pii"
+    OPTIONS = (
+        Option("entities", "choices", (), "Presidio recognizers to run (checksums, formats)", choices=ENTITIES),
+        Option("score", "number", 0.0, "the lowest Presidio score kept"),
+    )
+
     def __init__(self, rules):
         self.rules = list(rules)
         self.recognizers = {}

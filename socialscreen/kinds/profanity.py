@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import regex
 
-from .base import ContextGate, Hit, alternation, compiled, key_of
+from ..matching import ContextGate, alternation, compiled, key_of
+from ..values import Hit
+from .options import Option
 
 
 def better_profanity_words_and_leet():
@@ -22,6 +24,13 @@ def better_profanity_words_and_leet():
 
 
 class ProfanityDetector:
+    name = "profanity"
+    OPTIONS = (
+        Option("wordlist", "bool", True, "include better-profanity's word list (false: the rule's terms only)"),
+        Option("allow", "terms", (), "words never reported (identity, medical and place words)"),
+        Option("allow_lexicons", "lexicons", (), "lexicons whose lines join `allow`", into="allow"),
+    )
+
     def __init__(self, rules):
         self.rules = list(rules)
         words, leet = better_profanity_words_and_leet()

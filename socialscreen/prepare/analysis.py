@@ -1,4 +1,4 @@
-"""One analysis per post: normalised text, offset map, one spaCy Doc, sentences.
+"""The Analysis every kind reads: normalised text, offset map, one spaCy Doc, sentences.
 
 Every detector reads the same Analysis; nothing here knows about policies.
 """
@@ -7,7 +7,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
-from .text import Normalised
+from .normalise import Normalised
 
 
 @dataclass
@@ -15,10 +15,8 @@ class Analysis:
     norm: Normalised
     doc: object                      # spaCy Doc over norm.text
     profile: str = ""                # normalised profile text ("" when none)
-    account: str = "personal"
     org_names: tuple = ()            # the active organisation's names (for work ties)
     org_places: tuple = ()           # its wards, units and sites
-    attachments: tuple = ()
     has_ner: bool = False
     whole: str = ""                  # what "anywhere in the post" means (alt text: alt + post text)
     cache: dict = field(default_factory=dict)   # post-wide searches, done once per post

@@ -1,30 +1,8 @@
-"""Detector kinds. Each turns the rules of its kind into hits on an Analysis.
+"""Is spaCy NER worth running on a post (or a sentence)? Only where a name it finds could
+become a finding. Built from the names rules' own context terms; knows nothing of packs."""
+import regex
 
-A detector knows nothing of policies: the screener maps hits to clauses.
-"""
-from .base import Hit
-from .lexicon import LexiconDetector
-from .pii import PiiDetector
-from .names import NamesDetector
-from .profanity import ProfanityDetector
-from .disclaimer import DisclaimerDetector
-
-KINDS = {
-    "lexicon": LexiconDetector,
-    "pii": PiiDetector,
-    "names": NamesDetector,
-    "profanity": ProfanityDetector,
-    "disclaimer": DisclaimerDetector,
-}
-
-
-def build_detectors(rules):
-    """One detector per kind present in `rules`, each compiled once."""
-    by_kind = {}
-    for rule in rules:
-        by_kind.setdefault(rule.kind, []).append(rule)
-    return [KINDS[kind](kind_rules) for kind, kind_rules in by_kind.items()]
-
+from ..matching import ContextGate, compiled
 
 # Capitalised words that are never a person's name on their own.
 _NOT_NAMES = set("""i i'm i've i'll i'd a an the my our your his her their we you he she they it this that these
@@ -45,10 +23,6 @@ class NerGate:
     _CAPS = None
 
     def __init__(self, rules, org_names=()):
-        import regex
-
-        from .base import ContextGate, compiled
-
         self.always = False
         terms, known = set(), set(_NOT_NAMES)
         names_rules = [r for r in rules if r.kind == "names"]
@@ -84,6 +58,3 @@ class NerGate:
             if word not in self.known:
                 return True
         return False
-
-
-__all__ = ["Hit", "build_detectors", "NerGate", "KINDS"]

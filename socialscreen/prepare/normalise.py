@@ -84,8 +84,6 @@ DIGIT_WORDS = {"zero": "0", "nought": "0", "oh": "0", "one": "1", "two": "2", "t
 LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"}
 # letters squeezed to two, not one, when repeated ("pisssss", "bolllocks", "ffffs", "buzzzz")
 SQUEEZE_TO_TWO = set("slfz")
-# collapse letters spelled out with spaces ("f u c k") as well as with other separators
-COLLAPSE_SPACED = True   # see the note in the module docstring
 
 
 @dataclass(frozen=True)
@@ -177,12 +175,9 @@ def _fold_chars(text: str):
 # -- passes 2-5: edits found by regular expressions (linear-time patterns) ---------------
 
 _SINGLE = r"[^\W_]"
-_SEP = r"(?:[.\-_*/|+~:·•]|,\s?|\.\s)"
+
 _SPACED_SEP = r"(?:[.\-_*/|+~:·•]|,\s?|\.\s| {1,2})"
-_SPELLED = {
-    spaced: re.compile(rf"(?<![^\W_]){_SINGLE}(?P<sep>{sep}){_SINGLE}(?:(?P=sep){_SINGLE})+(?![^\W_])")
-    for spaced, sep in ((False, _SEP), (True, _SPACED_SEP))
-}
+_SPELLED = re.compile(rf"(?<![^\W_]){_SINGLE}(?P<sep>{_SPACED_SEP}){_SINGLE}(?:(?P=sep){_SINGLE})+(?![^\W_])")
 _WORD = re.compile(r"[^\W_]+")
 _LEET_IN_WORD = re.compile(r"(?<=[^\W\d_])[013457]+(?=[^\W\d_])")
 _LEET_TAIL = re.compile(r"(?<=[^\W\d_])[013457]\Z")
@@ -203,7 +198,7 @@ _NHS_SHAPE = re.compile(rf"(?<![\d\w])\d{{3}}(?P<a>{_NHS_SEP})\d{{3}}(?P<b>{_NHS
 def _spelled_out_edits(text):
     """Separators between single letters: "f.u.c.k" -> "fuck" (delete the separators)."""
     edits = []
-    for m in _SPELLED[COLLAPSE_SPACED].finditer(text):
+    for m in _SPELLED.finditer(text):
         chunk = m.group(0)
         if sum(c.isalpha() for c in chunk) < 2 or sum(c.isdigit() for c in chunk) > sum(c.isalpha() for c in chunk):
             continue

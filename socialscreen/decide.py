@@ -1,0 +1,103 @@
+"""The one place hits become findings.
+
+For each hit: the pack's clauses for its rule in this account context ("no clause, no
+finding"), its span mapped back to the text as given and trimmed, severity from the pack or the
+rule. Then overlapping findings of one category are merged without losing a clause: the most
+confident, longest one stands, and carries every clause the merged ones cited. A finding from
+an attachment's alt text adds nothing where the post's own words already show that category.
+The verdict follows from the severities.
+
+The learned context layer joins here: its scores confirm, veto or add findings per category.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from .values import Finding, Result, verdict_for
+
+
+class Decider:
+    def __init__(self, pack, notes=()):
+        self.pack = pack
+        self.notes = tuple(notes)
+
+    def decide(self, prepared, text_hits, alt_hits) -> Result:
+        """prepared: the Prepared post; text_hits: hits on the post text; alt_hits: hits on
+        attachments' alt texts (each with `attachment` set)."""
+        post = prepared.post
+        account = post.account
+        findings = [f for f in (self._text_finding(h, prepared.norm, account) for h in text_hits) if f]
+        in_text = {f.category for f in findings}
+        findings += [f for f in self._attachment_findings(prepared, alt_hits, account) if f.category not in in_text]
+        findings = merge_overlaps(findings)
+        return Result(policy=self.pack.id, account=account, verdict=verdict_for(findings),
+                      findings=tuple(findings), id=post.id, notes=self.notes)
+
+    def _severity(self, rule) -> str:
+        return self.pack.severity.get(rule.category, rule.severity)
+
+    def _text_finding(self, hit, norm, account) -> Optional[Finding]:
+        rule = hit.rule
+        clauses = self.pack.clauses_for(rule.id, rule.category, account)
+        if not clauses:
+            return None                                   # no clause, no finding
+        start, end = norm.to_original(hit.start, hit.end)
+        original = norm.original
+        while start < end and original[start].isspace():  # trim what the normalised span carries
+            start += 1
+        while end > start and original[end - 1].isspace():
+            end -= 1
+        if end <= start:
+            return None
+        return Finding(category=rule.category, start=start, end=end, text=original[start:end],
+                       severity=self._severity(rule), confidence=round(hit.score, 3), message=rule.message,
+                       detector=rule.kind, rule=rule.id, clauses=clauses, why=hit.why,
+                       characteristic=hit.characteristic)
+
+    def _attachment_findings(self, prepared, alt_hits, account) -> list:
+        """Zero-width findings at the start of the post (start == end == 0, text "") naming the
+        attachment; one per rule and attachment."""
+        out, seen = [], set()
+        alts = {i: (analysis, raw) for i, analysis, raw in prepared.alts}
+        for hit in alt_hits:
+            rule = hit.rule
+            clauses = self.pack.clauses_for(rule.id, rule.category, account)
+            if not clauses or (hit.attachment, rule.id) in seen:
+                continue
+            seen.add((hit.attachment, rule.id))
+            analysis, raw = alts[hit.attachment]
+            s, e = analysis.norm.to_original(hit.start, hit.end)
+            kind = prepared.post.attachments[hit.attachment].type
+            out.append(Finding(
+                category=rule.category, start=0, end=0, text="", severity=self._severity(rule),
+                confidence=round(hit.score, 3), message=rule.message, detector=rule.kind, rule=rule.id,
+                clauses=clauses, why=f"{kind} {hit.attachment + 1} alt text: '{raw[s:e]}'; {hit.why}",
+                attachment=hit.attachment))
+        return out
+
+
+def merge_overlaps(findings) -> list:
+    """Text order; of overlapping findings of one category keep the most confident, longest,
+    and give it the clauses of those it absorbs (a pack may send two rules of one category to
+    different clauses: b3 cites 3.4.9 for sexual remarks, 3.4.5 for other offensive words)."""
+    findings = sorted(findings, key=lambda f: (f.start, -(f.end - f.start), f.category))
+    kept = []
+    open_by_cat = {}                     # category -> index in kept of the last kept finding
+    for f in findings:
+        i = open_by_cat.get(f.category)
+        clash = kept[i] if i is not None and kept[i].end > f.start and kept[i].start < f.end else None
+        if clash is None:
+            open_by_cat[f.category] = len(kept)
+            kept.append(f)
+            continue
+        winner, loser = (f, clash) if (f.confidence, f.end - f.start) > (clash.confidence, clash.end - clash.start) \
+            else (clash, f)
+        extra = tuple(c for c in loser.clauses if c not in winner.clauses)
+        kept[i] = _with_clauses(winner, winner.clauses + extra) if extra else winner
+    kept.sort(key=lambda f: (f.start, f.end, f.category))
+    return kept
+
+
+def _with_clauses(finding, clauses):
+    from dataclasses import replace
+    return replace(finding, clauses=clauses)

@@ -1,0 +1,80 @@
+"""How a kind declares the rule keys of its own: name, type, default and what it means.
+
+Each kind module lists its `OPTIONS`; the rule loader validates a rule's kind-specific keys
+against them and hands the kind a dict of parsed values. `patterns/README.md` documents them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import regex
+
+from ..errors import DataError
+from ..matching import compiled
+
+
+@dataclass(frozen=True)
+class Option:
+    key: str
+    type: str                     # "terms" | "regexes" | "number" | "bool" | "choices" | "lexicons"
+    default: Any = None
+    doc: str = ""
+    choices: tuple = ()
+    into: str = ""                # for "lexicons": the terms option the lexicons' lines join
+
+
+def str_list(raw, path, key) -> list[str]:
+    if raw is None:
+        return []
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, (list, tuple)) or not all(isinstance(x, (str, int, float)) for x in raw):
+        raise DataError(path, key, "must be a list of strings")
+    return [str(x) for x in raw]
+
+
+def check_regex(pattern: str, path, key) -> None:
+    try:
+        compiled(pattern)
+    except regex.error as exc:
+        raise DataError(path, key, f"invalid regular expression {pattern!r}: {exc}") from None
+
+
+def parse_options(options: tuple, raw: dict, path, expand: Callable, lexicon: Callable) -> dict:
+    """The values of a kind's options from a rule mapping: defaults filled in, lexicon
+    references expanded (`@name`), regular expressions checked."""
+    out = {}
+    for opt in options:
+        value = raw.get(opt.key, opt.default)
+        if opt.type == "terms":
+            value = tuple(expand(str_list(value, path, opt.key), opt.key))
+        elif opt.type == "regexes":
+            value = tuple(str_list(value, path, opt.key))
+            for i, p in enumerate(value):
+                check_regex(p, path, f"{opt.key}[{i}]")
+        elif opt.type == "lexicons":
+            value = tuple(str_list(value, path, opt.key))
+        elif opt.type == "number":
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                raise DataError(path, opt.key, "must be a number")
+        elif opt.type == "bool":
+            if not isinstance(value, bool):
+                raise DataError(path, opt.key, "must be true or false")
+        elif opt.type == "choices":
+            value = tuple(str_list(value, path, opt.key))
+            bad = [v for v in value if v not in opt.choices]
+            if bad:
+                raise DataError(path, opt.key, f"{', '.join(map(repr, bad))} not one of {', '.join(opt.choices)}")
+        out[opt.key] = value
+    # lexicon lists join the terms option they name ("allow_lexicons" -> "allow")
+    for opt in options:
+        if opt.type == "lexicons":
+            extra = []
+            for name in out.pop(opt.key):
+                extra += lexicon(name, opt.key)
+            out[opt.into] = tuple(out.get(opt.into, ())) + tuple(extra)
+            if any(o.key == opt.into and o.type == "regexes" for o in options):
+                for i, p in enumerate(out[opt.into]):
+                    check_regex(p, path, f"{opt.key} (line {i + 1} of its lexicons)")
+    return out

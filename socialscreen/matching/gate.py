@@ -1,0 +1,76 @@
+"""A rule's `context:` settings compiled once: is a hit allowed where it stands?
+
+Keys (see patterns/README.md): `window` (characters, "sentence", "sentence+1" or "post"),
+`require_near` / `block_near` (terms within the window), `require_any` / `block_any` (anywhere in
+the post, alt texts included), `block_before` / `block_after` (a pattern that must not end just
+before the hit / start just after it). A term list entry `re:PATTERN` is a regular expression.
+"""
+from __future__ import annotations
+
+from .terms import alternation, compiled, compiled_terms
+
+
+class ContextGate:
+    """A rule's `context:` settings compiled once: is this hit allowed where it stands?"""
+
+    def __init__(self, context):
+        self.ctx = context
+        self.require_near = self._compile(context.require_near) if context else None
+        self.block_near = self._compile(context.block_near) if context else None
+        self.require_any = self._compile(context.require_any) if context else None
+        self.block_any = self._compile(context.block_any) if context else None
+        self.before = compiled(context.block_before) if context and context.block_before else None
+        self.after = compiled(context.block_after) if context and context.block_after else None
+
+    @staticmethod
+    def _compile(terms):
+        """Literal terms (whole words) and 're:'-prefixed regular expressions, as one pattern."""
+        if not terms:
+            return None
+        literal = [t for t in terms if not t.startswith("re:")]
+        patterns = [f"(?:{t[3:]})" for t in terms if t.startswith("re:")]
+        if not patterns:
+            return compiled_terms(alternation(literal))
+        parts = ([alternation(literal)] if literal else []) + patterns
+        return compiled("|".join(parts))
+
+    def check(self, analysis, start: int, end: int) -> tuple[bool, str]:
+        """(allowed, why). `why` names the context word that allowed it, if any."""
+        ok, why, _ = self.check_span(analysis, start, end)
+        return ok, why
+
+    def check_span(self, analysis, start: int, end: int):
+        """(allowed, why, near) where near is the (start, end) of the require_near match, if any."""
+        if self.ctx is None:
+            return True, "", None
+        text = analysis.text
+        why = ""
+        near = None
+        if self.require_any is not None:
+            m = analysis.search_whole(self.require_any)
+            if not m:
+                return False, "", None
+            why = f"context: '{m.group(0).lower()}'"
+        if self.block_any is not None and analysis.search_whole(self.block_any):
+            return False, "", None
+        ws, we = analysis.window(start, end, self.ctx.window)
+        if self.require_near is not None:
+            best = inside = None
+            for m in self.require_near.finditer(text, ws, we):
+                if m.start() >= end or m.end() <= start:       # prefer context outside the hit
+                    if best is None or abs(m.start() - start) < abs(best.start() - start):
+                        best = m
+                elif inside is None:
+                    inside = m
+            if best is None and inside is None:
+                return False, "", None
+            why = f"context: '{(best or inside).group(0).lower()}'"
+            near = best.span() if best is not None else None
+        if self.block_near is not None:
+            if self.block_near.search(text, ws, we):
+                return False, "", None
+        if self.before is not None and self.before.search(text[max(0, start - 80):start]):
+            return False, "", None
+        if self.after is not None and self.after.match(text[end:end + 80]):
+            return False, "", None
+        return True, why, near

@@ -70,6 +70,10 @@ class Rule:
     ok: tuple = ()                           # Examples that must pass
     options: dict = field(default_factory=dict, hash=False, compare=False)
 
+    def regex_options(self) -> dict:
+        """The kind's own options that hold regular expressions (names' detail patterns, say)."""
+        return {o.key: self.options.get(o.key, ()) for o in KINDS[self.kind].OPTIONS if o.type == "regexes"}
+
     @property
     def examples_flag(self) -> tuple:
         return tuple(e.text for e in self.flag)

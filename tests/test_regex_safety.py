@@ -34,12 +34,12 @@ def _patterns():
             seen.setdefault(p, (rule, f"{rule.id} patterns[{i}]"))
         ctx = rule.context
         if ctx is not None and ctx.block_before:
-            p = ctx.block_before if ctx.block_before.endswith("$") else ctx.block_before + r"\Z"
-            seen.setdefault(p, (rule, f"{rule.id} context.block_before"))
+            seen.setdefault(ctx.block_before, (rule, f"{rule.id} context.block_before"))
         if ctx is not None and ctx.block_after:
             seen.setdefault(ctx.block_after, (rule, f"{rule.id} context.block_after"))
-        for i, p in enumerate(rule.options.get("disclaimers", ())):
-            seen.setdefault(p, (rule, f"{rule.id} disclaimers[{i}]"))
+        for key, values in rule.regex_options().items():
+            for i, p in enumerate(values):
+                seen.setdefault(p, (rule, f"{rule.id} {key}[{i}]"))
     return [(p, rule, where) for p, (rule, where) in seen.items()]
 
 
@@ -80,7 +80,7 @@ def _compile(pattern, rule):
 
 
 def _time(compiled, text, anchored=False, window=None):
-    """finditer over the text; an ``(?#after-name)`` pattern is matched where a name ends,
+    """finditer over the text; an `after_name_patterns` entry is matched where a name ends,
     so it is timed as a match at 200 places spread over the text; a context pattern
     (block_before / block_after) only ever sees the 80 characters next to a hit, so it is
     timed on 200 such windows."""
@@ -108,7 +108,7 @@ def test_no_catastrophic_backtracking(chunk):
         if n % 4 != chunk:
             continue
         compiled = _compile(pattern, rule)
-        anchored = pattern.startswith("(?#after-name)")
+        anchored = "after_name_patterns" in where       # matched only where a kept name ends
         window = "context.block_" in where
         worst = 0.0
         for text in GENERIC + _near_misses(rule):

@@ -33,9 +33,9 @@ class DisclaimerDetector:
             # weak ties ("the drop-in", "outpatients") tie a post to work only when the
             # profile already says where the author works (the organisation or a work role)
             weak = rule.options.get("weak_ties", ())
-            weak_re = ContextGate._compile(tuple(weak)) if weak else None
+            weak_re = ContextGate.compile_terms(tuple(weak)) if weak else None
             prof = rule.options.get("profile_ties", ())
-            prof_re = ContextGate._compile(tuple(prof)) if prof else None
+            prof_re = ContextGate.compile_terms(tuple(prof)) if prof else None
             tie_patterns = [compiled(p) for p in rule.patterns]
             disclaimers = [compiled(p) for p in rule.options.get("disclaimers", ())]
             self.compiled.append((rule, ties, tie_patterns, disclaimers, ContextGate(rule.context), weak_re, prof_re))

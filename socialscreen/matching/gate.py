@@ -15,15 +15,15 @@ class ContextGate:
 
     def __init__(self, context):
         self.ctx = context
-        self.require_near = self._compile(context.require_near) if context else None
-        self.block_near = self._compile(context.block_near) if context else None
-        self.require_any = self._compile(context.require_any) if context else None
-        self.block_any = self._compile(context.block_any) if context else None
+        self.require_near = self.compile_terms(context.require_near) if context else None
+        self.block_near = self.compile_terms(context.block_near) if context else None
+        self.require_any = self.compile_terms(context.require_any) if context else None
+        self.block_any = self.compile_terms(context.block_any) if context else None
         self.before = compiled(context.block_before) if context and context.block_before else None
         self.after = compiled(context.block_after) if context and context.block_after else None
 
     @staticmethod
-    def _compile(terms):
+    def compile_terms(terms):
         """Literal terms (whole words) and 're:'-prefixed regular expressions, as one pattern."""
         if not terms:
             return None
@@ -33,6 +33,38 @@ class ContextGate:
             return compiled_terms(alternation(literal))
         parts = ([alternation(literal)] if literal else []) + patterns
         return compiled("|".join(parts))
+
+    @property
+    def window(self):
+        return self.ctx.window if self.ctx is not None else None
+
+    def with_window(self, window) -> "ContextGate":
+        """The same gate over another window ("sentence+1" for a titled name, say)."""
+        from dataclasses import replace
+        return ContextGate(replace(self.ctx, window=window)) if self.ctx is not None else self
+
+    def required_terms(self):
+        """require_near and require_any as one pattern (None when the gate requires nothing)."""
+        if self.ctx is None or not (self.ctx.require_near or self.ctx.require_any):
+            return None
+        return self.compile_terms(tuple(self.ctx.require_near) + tuple(self.ctx.require_any))
+
+    def blocked_anywhere(self, analysis) -> bool:
+        """A block_any term anywhere in the post (a consent statement, say)."""
+        return self.block_any is not None and analysis.search_whole(self.block_any) is not None
+
+    def blocked_near(self, analysis, start: int, end: int) -> bool:
+        """A block_near term in the hit's window."""
+        if self.block_near is None:
+            return False
+        ws, we = analysis.window(start, end, self.ctx.window)
+        return self.block_near.search(analysis.text, ws, we) is not None
+
+    def blocked_before(self, text: str, start: int) -> bool:
+        return self.before is not None and self.before.search(text[max(0, start - 80):start]) is not None
+
+    def blocked_after(self, text: str, end: int) -> bool:
+        return self.after is not None and self.after.match(text[end:end + 80]) is not None
 
     def check(self, analysis, start: int, end: int) -> tuple[bool, str]:
         """(allowed, why). `why` names the context word that allowed it, if any."""

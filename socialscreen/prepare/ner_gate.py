@@ -4,17 +4,6 @@ import regex
 
 from ..matching import ContextGate, compiled
 
-# Capitalised words that are never a person's name on their own.
-_NOT_NAMES = set("""i i'm i've i'll i'd a an the my our your his her their we you he she they it this that these
-those what when where why how who thank thanks thankyou cheers hi hello dear happy huge big great well
-congratulations congrats proud lovely good morning afternoon evening night today tomorrow yesterday
-monday tuesday wednesday thursday friday saturday sunday january february march april may june july august
-september october november december christmas easter nhs mr mrs ms miss mx dr sister nurse matron team
-ward bed bay unit room clinic hospital centre center trust council group club service services day week
-month year please just so and but or if as at in on of for to from with by after before about all any
-some no not yes one two three four five six seven eight nine ten first last new old next another""".split())
-
-
 class NerGate:
     """Is spaCy NER worth running on this post? Only where a name it finds could become a
     finding: a care-context word the names rules require, and a capitalised word that is
@@ -24,13 +13,14 @@ class NerGate:
 
     def __init__(self, rules, org_names=()):
         self.always = False
-        terms, known = set(), set(_NOT_NAMES)
+        terms, known = set(), set()
         names_rules = [r for r in rules if r.kind == "names"]
         # a name counts only with its context in the same sentence: NER can run per sentence
         self.sentence_scoped = bool(names_rules) and all(
             r.context is not None and r.context.window == "sentence" for r in names_rules)
         for rule in names_rules:
             known.update(t.lower() for t in rule.terms)
+            known.update(t.lower() for t in rule.options.get("never_alone", ()))
             ctx = rule.context
             if ctx is None or not (ctx.require_near or ctx.require_any):
                 self.always = True
@@ -41,7 +31,7 @@ class NerGate:
             known.update(w.lower() for w in regex.findall(r"\w+", name))
         self.known = known
         self.enabled = bool(names_rules)
-        self.trigger = ContextGate._compile(tuple(sorted(terms))) if terms else None
+        self.trigger = ContextGate.compile_terms(tuple(sorted(terms))) if terms else None
         # a capitalised word inside a sentence: not after a sentence end, not a #tag or @handle,
         # not an acronym (lower-case letters follow the capital)
         self.caps = compiled(r"(?<![\w'#@])(?<![.!?:\n]\s*)(?<!^\s*)[A-Z][a-z][\w'\-]*", regex.V0)

@@ -13,7 +13,8 @@ from .errors import DataError, SocialScreenError, UnknownPolicyError
 from .rules import select
 from .values import ACCOUNTS, CATEGORIES, SEVERITIES, Clause
 
-_TOP = {"id", "policy", "organisation", "clauses", "categories", "rules", "severity", "description"}
+_TOP = {"id", "policy", "organisation", "clauses", "categories", "rules", "severity", "description",
+        "context_model"}
 _POLICY = {"title", "version", "date", "review_date", "source", "url", "owner"}
 _ORG = {"name", "aliases", "handles", "hashtags", "domains", "places"}
 _CLAUSE = {"id", "section", "title", "quote", "note", "manual"}
@@ -46,6 +47,7 @@ class Pack:
     severity: dict = field(default_factory=dict)
     meta: dict = field(default_factory=dict, hash=False, compare=False)
     manual: frozenset = frozenset()   # clauses a person must check: no check here backs them
+    context_off: frozenset = frozenset()   # categories the learned context layer stays out of
 
     def mapped(self) -> set:
         """Clause ids some category or rule cites in some account context."""
@@ -77,7 +79,7 @@ class Pack:
                 raise SocialScreenError(f"unknown organisation field {k!r}; use one of {sorted(_ORG)}")
             values[k] = v if k == "name" else tuple(v)
         return Pack(self.id, self.path, self.title, Organisation(**values), self.clauses,
-                    self.categories, self.rules, self.severity, self.meta, self.manual)
+                    self.categories, self.rules, self.severity, self.meta, self.manual, self.context_off)
 
 
 def _fail(path, fieldname, problem):
@@ -171,8 +173,15 @@ def parse_pack(raw, path: Path) -> Pack:
             _fail(path, f"severity.{cat}", f"unknown category; use one of {', '.join(CATEGORIES)}")
         if sev not in SEVERITIES:
             _fail(path, f"severity.{cat}", f"must be one of {', '.join(SEVERITIES)}")
+    cm = raw.get("context_model") or {}
+    if not isinstance(cm, dict) or set(cm) - {"off"}:
+        _fail(path, "context_model", "must be a mapping with 'off': a list of categories the learned layer stays out of")
+    off = cm.get("off") or []
+    if not isinstance(off, list) or any(c not in CATEGORIES for c in off):
+        _fail(path, "context_model.off", f"must list categories from: {', '.join(CATEGORIES)}")
     pack = Pack(pid, str(path), str(policy["title"]), organisation, clauses, categories, rules,
-                dict(severity), meta={k: v for k, v in policy.items()}, manual=frozenset(manual))
+                dict(severity), meta={k: v for k, v in policy.items()}, manual=frozenset(manual),
+                context_off=frozenset(off))
     both = pack.mapped() & pack.manual
     if both:
         _fail(path, "clauses", f"{', '.join(sorted(both))} marked manual: true but also cited by a check "

@@ -136,3 +136,22 @@ def test_patterns_folder_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("SOCIALSCREEN_PATTERNS", str(tmp_path / "nowhere"))
     with pytest.raises(DataError, match="SOCIALSCREEN_PATTERNS"):
         load_pack("b3")
+
+
+def test_every_clause_is_mapped_or_marked_manual():
+    """A clause no check cites must say so (`manual: true`): an unmapped clause is never a
+    forgotten one."""
+    for pid, pack in load_packs().items():
+        loose = [c for c in pack.clauses if c not in pack.mapped() and c not in pack.manual]
+        assert not loose, f"{pid}: map these clauses or mark them manual: true: {loose}"
+
+
+def test_a_clause_cannot_be_both_manual_and_cited(tmp_path):
+    from socialscreen.data import patterns_dir, read_yaml
+    src = (patterns_dir() / "packs" / "b3.yaml").read_text(encoding="utf-8")
+    bad = src.replace('  - id: "3.4.5"\n', '  - id: "3.4.5"\n    manual: true\n', 1)
+    assert bad != src
+    path = tmp_path / "b3.yaml"
+    path.write_text(bad, encoding="utf-8")
+    with pytest.raises(DataError, match="manual"):
+        parse_pack(read_yaml(path), path)

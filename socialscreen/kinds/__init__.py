@@ -7,11 +7,22 @@ Adding a kind: one module here with `name`, `OPTIONS`, `__init__(rules)` and
 """
 from .disclaimer import DisclaimerDetector
 from .lexicon import LexiconDetector
+from .model import ModelDetector
 from .names import NamesDetector
 from .pii import PiiDetector
 from .profanity import ProfanityDetector
 
-KINDS = {k.name: k for k in (LexiconDetector, PiiDetector, NamesDetector, ProfanityDetector, DisclaimerDetector)}
+KINDS = {k.name: k for k in (LexiconDetector, PiiDetector, NamesDetector, ProfanityDetector, DisclaimerDetector,
+                             ModelDetector)}
+
+
+def register(kind) -> None:
+    """Add a detector kind from outside the package (a plug-in): rules with `kind: <name>` then
+    load and run. A class with `name`, `OPTIONS`, `__init__(rules)` and `detect(analysis)`."""
+    for attr in ("name", "OPTIONS", "detect"):
+        if not hasattr(kind, attr):
+            raise TypeError(f"a detector kind needs {attr!r}")
+    KINDS[kind.name] = kind
 
 
 def build_detectors(rules):
@@ -22,4 +33,4 @@ def build_detectors(rules):
     return [KINDS[kind](kind_rules) for kind, kind_rules in by_kind.items()]
 
 
-__all__ = ["KINDS", "build_detectors"]
+__all__ = ["KINDS", "build_detectors", "register"]

@@ -29,6 +29,8 @@ def _parser():
                    help="exit 1 when any post reaches this verdict (default: block)")
     c.add_argument("--column", help="the text column of a CSV or spreadsheet (default: text/post/draft/message)")
     c.add_argument("--model", help="spaCy model to use, or 'none' for rules only (default: best installed)")
+    c.add_argument("--context", default="context",
+                   help="the learned context layer (a model under patterns/models/), or 'none' for rules alone")
     c.add_argument("--organisation", help="organisation name to use with a template pack (community-group)")
     c.add_argument("--progress", action="store_true", help="show progress on standard error")
     c.add_argument("--on-error", choices=["fail", "skip"], default="fail",
@@ -166,7 +168,8 @@ def _check(args) -> int:
 
     def screener_for(policy):
         if policy not in screeners:
-            screeners[policy] = Screener(policy, model=args.model, organisation=organisation)
+            screeners[policy] = Screener(policy, model=args.model, organisation=organisation,
+                                         context=None if args.context == "none" else args.context)
         return screeners[policy]
 
     screener_for(args.policy)                                # a bad --policy fails before any output

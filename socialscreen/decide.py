@@ -11,27 +11,74 @@ The learned context layer joins here: its scores confirm, veto or add findings p
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Optional
 
 from .values import Finding, Result, verdict_for
 
 
-class Decider:
-    def __init__(self, pack, notes=()):
-        self.pack = pack
-        self.notes = tuple(notes)
 
-    def decide(self, prepared, text_hits, alt_hits) -> Result:
+class Decider:
+    """model: the ContextModel or None; model_rules: category -> the `model` rule standing for
+    the layer in that category (only categories the pack and the selection leave on)."""
+
+    def __init__(self, pack, notes=(), model=None, model_rules=None, vetoable=()):
+        self.pack = pack
+        self.vetoable = {rid: True for rid in vetoable}   # rules that say `vetoable: true`
+        self.notes = tuple(notes)
+        self.model = model
+        self.model_rules = dict(model_rules or {})
+
+    def decide(self, prepared, text_hits, alt_hits, scores=None) -> Result:
         """prepared: the Prepared post; text_hits: hits on the post text; alt_hits: hits on
-        attachments' alt texts (each with `attachment` set)."""
+        attachments' alt texts (each with `attachment` set); scores: the context layer's
+        SentenceScores for the post text (None: rules alone)."""
         post = prepared.post
         account = post.account
         findings = [f for f in (self._text_finding(h, prepared.norm, account) for h in text_hits) if f]
+        if scores and self.model is not None:
+            findings = self._with_context(findings, scores, prepared.norm, account)
         in_text = {f.category for f in findings}
         findings += [f for f in self._attachment_findings(prepared, alt_hits, account) if f.category not in in_text]
         findings = merge_overlaps(findings)
         return Result(policy=self.pack.id, account=account, verdict=verdict_for(findings),
                       findings=tuple(findings), id=post.id, notes=self.notes)
+
+    def _with_context(self, findings, scores, norm, account) -> list:
+        """Per category the layer covers: veto the rules' soft hits when the layer scores the
+        whole post very low; add the sentences it scores high when the rules found nothing."""
+        out = [f for f in findings if f.category not in self.model_rules]
+        for category, rule in self.model_rules.items():
+            t = self.model.thresholds[category]
+            have = [f for f in findings if f.category == category]
+            best = max(s.scores[category] for s in scores)
+            if have:
+                if best < t["veto"] and all(self.vetoable.get(f.rule) for f in have):
+                    continue                                  # vetoed: the layer reads it as clean
+                out += [replace(f, why=f"{f.why}; context model {self.model.name} {best:.2f}") for f in have]
+                continue
+            clauses = self.pack.clauses_for(rule.id, category, account)
+            if not clauses:
+                continue
+            for s in scores:
+                p = s.scores[category]
+                if p < t["add"]:
+                    continue
+                start, end = norm.to_original(s.start, s.end)
+                while start < end and norm.original[start].isspace():
+                    start += 1
+                while end > start and norm.original[end - 1].isspace():
+                    end -= 1
+                if end <= start:
+                    continue
+                out.append(Finding(
+                    category=category, start=start, end=end, text=norm.original[start:end],
+                    severity=self._severity(rule), confidence=round(p, 3), message=rule.message,
+                    detector="model", rule=rule.id, clauses=clauses,
+                    why=f"context model {self.model.name}: {p:.2f} (adds at {t['add']:.2f})",
+                    characteristic=(s.characteristic or rule.characteristic)
+                    if category == "discriminatory_language" else None))
+        return out
 
     def _severity(self, rule) -> str:
         return self.pack.severity.get(rule.category, rule.severity)
@@ -99,5 +146,4 @@ def merge_overlaps(findings) -> list:
 
 
 def _with_clauses(finding, clauses):
-    from dataclasses import replace
     return replace(finding, clauses=clauses)

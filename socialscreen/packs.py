@@ -174,11 +174,11 @@ def parse_pack(raw, path: Path) -> Pack:
         if sev not in SEVERITIES:
             _fail(path, f"severity.{cat}", f"must be one of {', '.join(SEVERITIES)}")
     cm = raw.get("context_model") or {}
-    if not isinstance(cm, dict) or set(cm) - {"off"}:
-        _fail(path, "context_model", "must be a mapping with 'off': a list of categories the learned layer stays out of")
-    off = cm.get("off") or []
+    if not isinstance(cm, dict) or set(cm) - {"exclude"}:
+        _fail(path, "context_model", "must be a mapping with 'exclude': a list of categories the learned layer stays out of")
+    off = cm.get("exclude") or []
     if not isinstance(off, list) or any(c not in CATEGORIES for c in off):
-        _fail(path, "context_model.off", f"must list categories from: {', '.join(CATEGORIES)}")
+        _fail(path, "context_model.exclude", f"must list categories from: {', '.join(CATEGORIES)}")
     pack = Pack(pid, str(path), str(policy["title"]), organisation, clauses, categories, rules,
                 dict(severity), meta={k: v for k, v in policy.items()}, manual=frozenset(manual),
                 context_off=frozenset(off))

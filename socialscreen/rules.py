@@ -19,7 +19,7 @@ from .kinds import KINDS
 from .kinds.options import check_regex, parse_options, str_list
 from .values import CATEGORIES, CHARACTERISTICS, SEVERITIES
 
-_COMMON = {"id", "category", "kind", "severity", "confidence", "message", "description", "fix",
+_COMMON = {"id", "category", "kind", "severity", "confidence", "message", "description", "fix", "vetoable",
            "examples", "characteristic", "terms", "lexicons", "patterns", "context", "span", "applies_to"}
 _CONTEXT_KEYS = {"window", "require_near", "block_near", "block_before", "block_after",
                  "require_any", "block_any"}
@@ -66,6 +66,7 @@ class Rule:
     characteristic: Optional[str] = None
     span: str = "match"                      # match | sentence | near
     applies_to: tuple = ("text",)            # text | attachments (alt text of images/videos)
+    vetoable: bool = False                   # the context layer may drop this rule's hits in context
     flag: tuple = ()                         # Examples that must be flagged
     ok: tuple = ()                           # Examples that must pass
     options: dict = field(default_factory=dict, hash=False, compare=False)
@@ -202,6 +203,8 @@ def parse_rule(raw, path: Path, lexicon_root: Path) -> Rule:
         _fail(path, "characteristic", f"{char!r} is not one of {', '.join(CHARACTERISTICS)}")
     if raw["category"] == "discriminatory_language" and char is None:
         _fail(path, "characteristic", "is required for discriminatory_language rules")
+    if not isinstance(raw.get("vetoable", False), bool):
+        _fail(path, "vetoable", "must be true or false")
     for key in ("message", "description", "fix"):
         if key in raw and (not isinstance(raw[key], str) or not raw[key].strip()):
             _fail(path, key, "must be a non-empty sentence")
@@ -237,7 +240,7 @@ def parse_rule(raw, path: Path, lexicon_root: Path) -> Rule:
         description=" ".join(str(raw.get("description", "")).split()), fix=str(raw.get("fix", "")).strip(),
         terms=tuple(dict.fromkeys(t.strip() for t in terms if t.strip())), patterns=tuple(patterns),
         context=context, characteristic=char, span=span, applies_to=applies_to,
-        flag=flag, ok=ok, options=options,
+        vetoable=raw.get("vetoable", False), flag=flag, ok=ok, options=options,
     )
 
 

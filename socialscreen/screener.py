@@ -39,17 +39,19 @@ class Screener:
     organisation:  override the pack's organisation, e.g. {"name": "Hope Café", "aliases": [...]}.
     patterns_dir:  a folder laid out like the shipped `patterns/` (for your own rules).
     max_chars:     a post, profile or alt text longer than this raises ScreenInputError.
+    context:       the learned context layer (a model folder under patterns/models/); None for
+                   rules alone. model="none" also means rules alone.
     """
 
-    def __init__(self, policy: str = "walton-centre", *, model: Optional[str] = None,
+    def __init__(self, policy, *, model: Optional[str] = None,
                  rules: Optional[Iterable[str]] = None, disable: Iterable[str] = (),
                  organisation: Optional[Mapping] = None, patterns_dir: Optional[str] = None,
-                 max_chars: int = DEFAULT_MAX_CHARS, _rules=None):
+                 max_chars: int = DEFAULT_MAX_CHARS, context: Optional[str] = "context", _rules=None):
         if isinstance(rules, str) or isinstance(disable, str):
             raise SocialScreenError("rules= and disable= take a list of rule ids or families")
         self._init_kwargs = dict(policy=policy, model=model, rules=tuple(rules) if rules is not None else None,
                                  disable=tuple(disable), organisation=dict(organisation) if organisation else None,
-                                 patterns_dir=patterns_dir, max_chars=max_chars)
+                                 patterns_dir=patterns_dir, max_chars=max_chars, context=context)
         root = Path(patterns_dir) if patterns_dir else None
         self.pack = load_pack(policy, root)
         if organisation:
@@ -65,7 +67,19 @@ class Screener:
         self.preparer = Preparer(self.nlp, NerGate(self.rules, org.names() + org.places), org.names(), org.places,
                                  max_chars)
         self.has_ner = self.preparer.has_ner
-        self.decider = Decider(self.pack, notes=() if self.has_ner else (NAMES_REDUCED,))
+        self.context_model = None
+        rules_only = isinstance(model, str) and model.strip().lower() in ("none", "blank")
+        if context and not rules_only:
+            self.context_model = _context_model(context, root)
+        model_rules = {}
+        if self.context_model is not None:
+            for r in self.rules:
+                if (r.kind == "model" and r.category in self.context_model.categories
+                        and r.category not in self.pack.context_off):
+                    model_rules[r.category] = r
+        self.decider = Decider(self.pack, notes=() if self.has_ner else (NAMES_REDUCED,),
+                               model=self.context_model if model_rules else None, model_rules=model_rules,
+                               vetoable=[r.id for r in self.rules if r.vetoable])
 
     def _selected(self, rule, wanted, off) -> bool:
         if wanted is not None and not any(select(rule.id, w) for w in wanted):
@@ -86,7 +100,7 @@ class Screener:
 
     @classmethod
     def for_rule(cls, rule_id: str, *, model: Optional[str] = None, patterns_dir: Optional[str] = None,
-                 rules=None) -> "Screener":
+                 rules=None, context: Optional[str] = "context") -> "Screener":
         """A Screener that runs one rule alone, under a pack that cites one stand-in clause for it
         in both account contexts and names the organisation of `patterns/rule-examples.yaml`:
         the production road, used to check the rule's own examples."""
@@ -99,7 +113,8 @@ class Screener:
         per_account = {a: ("example",) for a in ACCOUNTS}
         pack = Pack("rule-examples", str(root / "rule-examples.yaml"), "rule examples", example_organisation(root),
                     {"example": clause}, {}, {rule_id: per_account})
-        return cls(pack, model=model, rules=[rule_id], patterns_dir=str(root), _rules=all_rules)
+        return cls(pack, model=model, rules=[rule_id], patterns_dir=str(root), _rules=all_rules,
+                   context=context)
 
     # -- public API ---------------------------------------------------------------
     def screen(self, text, account: str = "personal", profile: Optional[str] = None,
@@ -155,11 +170,13 @@ class Screener:
 
     def _screen_batch(self, posts, batch_size: int = 64) -> list:
         out = []
+        scorer = self.decider.model
         for prepared in self.preparer.prepare(posts, batch_size):
             text_hits = [h for d in self.detectors for h in d.detect(prepared.analysis)]
             alt_hits = [replace(h, attachment=i) for i, analysis, _ in prepared.alts
                         for d in self.attachment_detectors for h in d.detect(analysis)]
-            out.append(self.decider.decide(prepared, text_hits, alt_hits))
+            scores = scorer.score(prepared.analysis, prepared.post.account) if scorer is not None else None
+            out.append(self.decider.decide(prepared, text_hits, alt_hits, scores))
         return out
 
 
@@ -194,6 +211,16 @@ def _check_selectors(pack, rules, wanted, off) -> None:
             raise DataError(pack.path, f"rules.{key}", "names no rule id or family that is loaded")
 
 
+def _context_model(name, root):
+    """The named model from the patterns folder in use, else the shipped one."""
+    from .models import load_model
+    for folder in ([Path(root)] if root else []) + [patterns_dir()]:
+        if (folder / "models" / name / "meta.json").is_file():
+            return load_model(name, folder)
+    raise DataError(Path(root or patterns_dir()) / "models" / name, None,
+                    f"no context model {name!r} (train it with python -m training.train, or pass context=None)")
+
+
 def patterns_dir_default() -> Path:
     return patterns_dir()
 
@@ -209,7 +236,7 @@ def example_organisation(root: Path) -> Organisation:
                                                   for k in ("aliases", "handles", "hashtags", "domains", "places")})
 
 
-def screen(text: str, policy: str = "walton-centre", **kwargs):
+def screen(text: str, policy: str, **kwargs):
     """One-off convenience: build a Screener (the last few kept per policy and model) and screen one post."""
     model = kwargs.pop("model", None)
     return _cached(policy, model).screen(text, **kwargs)

@@ -81,7 +81,7 @@ def test_a_new_kind_is_one_module_and_one_registry_line(own):
               flag: ["[[WHO LEFT THE DOOR OPEN AGAIN]]"]
               pass: ["Who left the door open again"]
         '''), encoding="utf-8")
-        s = socialscreen.Screener("b3", patterns_dir=str(own))
+        s = socialscreen.Screener("b3", patterns_dir=str(own), rules=["tone"])
         assert [f.rule for f in s.screen("WHO LEFT THE DOOR OPEN AGAIN").findings] == ["tone.shouting"]
         from socialscreen.examples import check_rule
         rule = next(r for r in s.all_rules if r.id == "tone.shouting")

@@ -53,7 +53,13 @@ def load(model: str | None = None):
             nlp = spacy.blank("en")
             nlp.add_pipe("sentencizer")
         else:
-            nlp = spacy.load(name)
+            try:
+                nlp = spacy.load(name)
+            except (OSError, ImportError, ValueError):
+                from ..errors import SocialScreenError
+                installed = ", ".join(available_models()) or "none installed"
+                raise SocialScreenError(f"spaCy model {name!r} cannot be loaded; installed English models: "
+                                        f"{installed} (or 'none' for rules alone)") from None
             for pipe in list(nlp.component_names):
                 if pipe not in KEEP and not _feeds(nlp, pipe, KEEP):
                     nlp.remove_pipe(pipe)

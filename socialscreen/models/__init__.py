@@ -1,0 +1,86 @@
+"""The learned context layer: model files shipped as data (`patterns/models/<name>/`), scored
+per sentence of a post. Knows nothing of packs, like every kind: it says how likely each
+sentence is to hold each category; `decide.py` combines that with the rules' hits.
+
+A model folder holds `weights.npy` (hashed-feature weights, one column per category, then one
+per characteristic), `meta.json` (categories, biases, the calibrated thresholds, how it was
+trained) and `CARD.md` (what it was trained on, how it scores, what it gets wrong). It is
+trained by `python -m training.train` from the corpus in the repository; nothing is
+downloaded at run time.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import DataError
+from .features import featurise
+
+
+@dataclass(frozen=True)
+class SentenceScores:
+    start: int                 # in the normalised text
+    end: int
+    scores: dict               # category -> probability
+    characteristic: str = ""   # the likeliest protected characteristic (for discriminatory language)
+
+
+class ContextModel:
+    def __init__(self, folder: Path):
+        folder = Path(folder)
+        try:
+            self.meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+            weights = np.load(folder / "weights.npy", allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise DataError(folder, None, f"not a readable context model ({exc.__class__.__name__}); "
+                                          f"retrain it with python -m training.train") from None
+        self.name = self.meta.get("name", folder.name)
+        self.categories = tuple(self.meta["categories"])
+        self.characteristics = tuple(self.meta.get("characteristics", ()))
+        self.bits = int(self.meta["features"]["bits"])
+        if weights.shape != (1 << self.bits, len(self.categories) + len(self.characteristics)):
+            raise DataError(folder / "weights.npy", None, "shape does not match meta.json")
+        self.weights = weights.astype(np.float32)
+        self.bias = np.array(self.meta["bias"], dtype=np.float32)
+        self.char_bias = np.array(self.meta.get("characteristic_bias", []), dtype=np.float32)
+        self.thresholds = self.meta["thresholds"]
+
+    def score(self, analysis, account: str) -> list:
+        """One SentenceScores per non-blank sentence of the analysed text."""
+        out = []
+        text = analysis.text
+        n = len(self.categories)
+        sents = [(x.start_char, x.end_char) for x in analysis.doc.sents if text[x.start_char:x.end_char].strip()]
+        for i, (s, e) in enumerate(sents):
+            # the sentence, and the words of the two sentences either side as context
+            around = text[sents[max(0, i - 2)][0]:sents[min(len(sents) - 1, i + 2)][1]]
+            idx, vals = featurise(text[s:e], self.bits, ("account:" + account,), context=around)
+            if not idx:
+                continue
+            z = np.asarray(vals, dtype=np.float32) @ self.weights[idx]
+            probs = 1.0 / (1.0 + np.exp(-(z[:n] + self.bias)))
+            char = ""
+            if self.characteristics:
+                char = self.characteristics[int(np.argmax(z[n:] + self.char_bias))]
+            out.append(SentenceScores(s, e, dict(zip(self.categories, probs.tolist())), char))
+        return out
+
+
+_LOADED: dict = {}
+
+
+def load_model(name: str, root: Path) -> ContextModel:
+    """A model from root/models/<name>, loaded once per process (a handful at most)."""
+    folder = Path(root) / "models" / name
+    key = str(folder.resolve())
+    if key not in _LOADED:
+        if not (folder / "meta.json").is_file():
+            raise DataError(folder, None, f"no context model {name!r} here (train one with python -m training.train, "
+                                          f"or pass context=None for rules only)")
+        if len(_LOADED) >= 4:
+            _LOADED.pop(next(iter(_LOADED)))
+        _LOADED[key] = ContextModel(folder)
+    return _LOADED[key]

@@ -1,0 +1,79 @@
+"""The learned context layer: shipped as data, scored per sentence, combined with the rules in
+decide.py only, switchable per pack and per Screener, reproducible from the repository."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import socialscreen
+from socialscreen.data import patterns_dir
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_shipped_model_loads_with_its_card():
+    folder = patterns_dir() / "models" / "context"
+    meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    assert (folder / "CARD.md").read_text(encoding="utf-8").startswith("# Model card")
+    assert set(meta["thresholds"]) == set(meta["categories"])
+    size = sum(p.stat().st_size for p in (patterns_dir() / "models").rglob("*") if p.is_file())
+    assert size <= 25 * 1024 * 1024
+
+
+def test_scores_are_probabilities_per_sentence(screeners):
+    s = screeners("b3")
+    model = s.context_model
+    prepared = s.preparer.prepare([socialscreen.Post.build("First one here. Second one there! Third?")])[0]
+    scores = model.score(prepared.analysis, "personal")
+    assert len(scores) == 3
+    for sc in scores:
+        assert set(sc.scores) == set(model.categories) and all(0.0 <= p <= 1.0 for p in sc.scores.values())
+
+
+def test_rules_alone_when_asked():
+    a = socialscreen.Screener("b3", context=None)
+    b = socialscreen.Screener("b3", model="none")
+    assert a.context_model is None and b.context_model is None
+    assert a.decider.model is None and b.decider.model is None
+
+
+def test_a_model_finding_says_what_decided_it(screeners):
+    s = screeners("b3")
+    text = "they breed like rabbits and expect us to pay for it"
+    findings = [f for f in s.screen(text).findings if f.detector == "model"]
+    for f in findings:
+        assert f.rule.startswith("model.") and "context model" in f.why and f.clauses
+        assert text[f.start:f.end] == f.text
+
+
+def test_a_pack_can_switch_the_layer_off_for_a_category(tmp_path):
+    own = tmp_path / "patterns"
+    shutil.copytree(patterns_dir(), own)
+    pack = own / "packs" / "b3.yaml"
+    pack.write_text(pack.read_text(encoding="utf-8") + "\ncontext_model:\n  exclude: [work_grievance, disparagement]\n",
+                    encoding="utf-8")
+    s = socialscreen.Screener("b3", patterns_dir=str(own))
+    assert "work_grievance" not in s.decider.model_rules and "disparagement" not in s.decider.model_rules
+    assert "offensive_language" in s.decider.model_rules
+
+
+def test_the_layer_only_ever_adds_clauses_the_pack_has(screeners):
+    s = screeners("stass")
+    r = s.screen("Proud of my ward today, we are a brilliant team", account="official")
+    assert all(f.clauses for f in r.findings)
+
+
+@pytest.mark.skipif(not (ROOT.parent / "shared" / "train").is_dir(), reason="../shared/train is not here")
+def test_training_reproduces_the_shipped_model():
+    """`python -m training.train --check` from this checkout gives the shipped weights, bit for bit."""
+    pytest.importorskip("sklearn")
+    proc = subprocess.run([sys.executable, "-m", "training.train", "--check"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=1800,
+                          env={**os.environ, "PYTHONHASHSEED": "0"})
+    assert proc.returncode == 0 and "shipped model reproduced" in proc.stdout, proc.stdout[-2000:] + proc.stderr[-2000:]

@@ -10,7 +10,9 @@ benchmarks/results/latest.json.
 
 Tools:
   socialscreen        Screener("walton-centre"): screen() and screen_many()
+  socialscreen-rules  the same, the learned context layer off (context=None)
   socialscreen-2proc  screen_many(n_process=2)
+  socialscreen-baseline  with --baseline PATH: an earlier checkout, in the same run
   spacy-ner           the same spaCy model with only its NER component, nlp.pipe
   spacy-full          the same spaCy model, full pipeline, nlp.pipe
   presidio            presidio AnalyzerEngine with defaults and the same spaCy model
@@ -31,7 +33,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-TOOLS = ["socialscreen", "socialscreen-2proc", "spacy-ner", "spacy-full", "presidio", "better-profanity",
+TOOLS = ["socialscreen", "socialscreen-rules", "socialscreen-2proc", "spacy-ner", "spacy-full", "presidio", "better-profanity",
          "presidio+profanity"]
 PEERS = ["spacy-ner", "spacy-full", "presidio", "better-profanity", "presidio+profanity"]
 
@@ -45,7 +47,10 @@ def _build(tool):
     """Return (single(text), many(texts)) for a tool; everything loaded here counts as cold start."""
     if tool.startswith("socialscreen"):
         import socialscreen
-        s = socialscreen.Screener("walton-centre")
+        if tool == "socialscreen-rules":
+            s = socialscreen.Screener("walton-centre", context=None)      # the learned layer off
+        else:
+            s = socialscreen.Screener("walton-centre")                    # baseline: another checkout
         n = 2 if tool.endswith("2proc") else 1
         return s.screen, (lambda texts: sum(1 for _ in s.screen_many(texts, n_process=n)))
     if tool in ("spacy-ner", "spacy-full"):
@@ -113,22 +118,28 @@ def main():
     ap.add_argument("--posts", type=int, default=1000, help="posts per throughput measurement")
     ap.add_argument("--latency-posts", type=int, default=200)
     ap.add_argument("--out", default=str(HERE / "results" / "latest.json"))
+    ap.add_argument("--baseline", help="a checkout of an earlier socialscreen, measured as 'socialscreen-baseline' "
+                                       "in the same run (for 'no slowdown' checks)")
     ap.add_argument("--worker", nargs=2, metavar=("TOOL", "LENGTH"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
         return worker(args.worker[0], args.worker[1], args.posts, args.latency_posts)
 
+    tools = list(args.tools) + (["socialscreen-baseline"] if args.baseline else [])
     runs = []
     for r in range(args.rounds):
         for length in args.lengths:
-            for tool in args.tools:
+            for tool in tools:
+                env = dict(os.environ)
+                if tool == "socialscreen-baseline":
+                    env["PYTHONPATH"] = str(Path(args.baseline).resolve())
                 cmd = [sys.executable, "-c",
                        "import time; t=time.perf_counter(); import sys; sys.path.insert(0, %r); import run; "
                        "run._IMPORT_SECONDS=0; run.main()" % str(HERE),
                        "--worker", tool, length, "--posts", str(args.posts),
                        "--latency-posts", str(args.latency_posts)]
                 t = time.perf_counter()
-                p = subprocess.run(cmd, capture_output=True, text=True, cwd=HERE.parent)
+                p = subprocess.run(cmd, capture_output=True, text=True, cwd=HERE.parent, env=env)
                 if p.returncode != 0:
                     print(f"{tool}/{length} failed:\n{p.stderr[-2000:]}", file=sys.stderr)
                     continue
@@ -142,7 +153,7 @@ def main():
 
     summary = {}
     for length in args.lengths:
-        for tool in args.tools:
+        for tool in tools:
             rs = [x for x in runs if x["tool"] == tool and x["length"] == length]
             if rs:
                 summary.setdefault(length, {})[tool] = {
@@ -162,6 +173,9 @@ def main():
             for peer in PEERS:
                 if peer in tools:
                     print(f"    vs {peer:20} x{ours['posts_per_s'] / tools[peer]['posts_per_s']:.2f}")
+            for other in ("socialscreen-rules", "socialscreen-baseline"):
+                if other in tools:
+                    print(f"    vs {other:20} x{ours['posts_per_s'] / tools[other]['posts_per_s']:.2f}")
             two = tools.get("socialscreen-2proc")
             if two:
                 print(f"    2 processes / 1 process    x{two['posts_per_s'] / ours['posts_per_s']:.2f}")

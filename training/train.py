@@ -111,7 +111,7 @@ def calibrate(posts, oof, rules):
     return out
 
 
-def train(write: bool = True, dump: str = "", toxic_weight: float = TOXIC_WEIGHT):
+def train(write: bool = True, dump: str = "", toxic_weight: float = TOXIC_WEIGHT, out: Path = OUT):
     import spacy
     t0 = time.time()
     nlp = spacy.blank("en")
@@ -186,10 +186,10 @@ def train(write: bool = True, dump: str = "", toxic_weight: float = TOXIC_WEIGHT
     }
     print(f"trained in {time.time() - t0:.0f} s", file=sys.stderr)
     if write:
-        OUT.mkdir(parents=True, exist_ok=True)
-        np.save(OUT / "weights.npy", weights16, allow_pickle=False)
-        (OUT / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
-        (OUT / "CARD.md").write_text(card(meta), encoding="utf-8")
+        out.mkdir(parents=True, exist_ok=True)
+        np.save(out / "weights.npy", weights16, allow_pickle=False)
+        (out / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+        (out / "CARD.md").write_text(card(meta), encoding="utf-8")
     return meta, weights16
 
 
@@ -238,6 +238,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true", help="train and compare with the shipped model files")
     ap.add_argument("--dump-oof", default="", help="write each training post's out-of-fold scores here (JSONL)")
+    ap.add_argument("--out", type=Path, default=OUT, help="the model folder to write (default: the shipped one)")
     ap.add_argument("--card", action="store_true", help="only rewrite CARD.md from meta.json and training/measured.md")
     ap.add_argument("--toxic-weight", type=float, default=TOXIC_WEIGHT,
                     help="weight of the public toxic-spans sentences (default %(default)s: measured, see above)")
@@ -246,7 +247,7 @@ def main(argv=None) -> int:
         meta = json.loads((OUT / "meta.json").read_text(encoding="utf-8"))
         (OUT / "CARD.md").write_text(card(meta), encoding="utf-8")
         return 0
-    meta, weights = train(write=not args.check, dump=args.dump_oof, toxic_weight=args.toxic_weight)
+    meta, weights = train(write=not args.check, dump=args.dump_oof, toxic_weight=args.toxic_weight, out=args.out)
     for c, t in meta["thresholds"].items():
         print(f"{c:26} add>={t['add']:.2f} veto<{t['veto']:.2f}  cv P/R {t['cv_precision']:.2f}/{t['cv_recall']:.2f}"
               f"  rules alone P/R {t['rules_precision']:.2f}/{t['rules_recall']:.2f}")

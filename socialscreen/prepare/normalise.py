@@ -93,6 +93,8 @@ _KEEP_CONTROLS = {"\t", "\n", "\r", "\x0b", "\x0c"}
 # digits written as words (an identifier read out: "nine four three ...")
 DIGIT_WORDS = {"zero": "0", "nought": "0", "oh": "0", "one": "1", "two": "2", "three": "3",
                "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}
+# the most characters one character may fold into ("ﬃ" -> "ffi", "㎉" -> "kcal")
+MAX_EXPANSION = 4
 # leetspeak digits inside a word
 LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t"}
 # letters squeezed to two, not one, when repeated ("pisssss", "bolllocks", "ffffs", "buzzzz")
@@ -139,6 +141,8 @@ def _fold(ch: str) -> str:
     if ch in STYLED:                      # circled, parenthesised, squared, small-capital, hooked
         return STYLED[ch]
     folded = unicodedata.normalize("NFKC", ch)
+    if len(folded) > MAX_EXPANSION:       # "\ufdfa" is 18 letters: a post of them would grow 18-fold
+        return ch
     if len(folded) == 1 and folded in CONFUSABLES:
         return CONFUSABLES[folded]
     # strip diacritics: "é" -> "e" (letters only, so emoji and symbols stay as they are)

@@ -204,7 +204,7 @@ class NamesDetector:
             if not ok and why == "title pattern" and wide is not None:
                 # weaker evidence, stricter guard: no staff or public role anywhere in those sentences
                 ws, we = analysis.sentence_bounds(start, end, extra=1)
-                if staff_re is None or not staff_re.search(analysis.text, ws, we):
+                if staff_re is None or not analysis.search_in(staff_re, ws, we):
                     ok, ctx = wide.check(analysis, start, end)
                     ctx = ctx and ctx + " (next sentence)"
             if (not ok and why == "title pattern" and analysis.org_places and gate.ctx is not None
@@ -219,13 +219,13 @@ class NamesDetector:
             return False, ""
         if mode == "in-post":
             if care_re is not None:
-                m = care_re.search(text)
+                m = analysis.search_in(care_re, 0, len(text))
                 if not m:
                     return False, ""
                 why = f"context in post: '{m.group(0).lower()}'"
         if gate.block_near is not None:
             ws, we = analysis.window(start, end, ctx.window)
-            if gate.block_near.search(text, ws, we):
+            if analysis.search_in(gate.block_near, ws, we):
                 return False, ""
         return True, why
 
@@ -397,9 +397,9 @@ def _on_org_place(analysis, gate, start, end) -> tuple[bool, str]:
     if gate.block_any is not None and analysis.search_whole(gate.block_any):
         return False, ""
     ws, we = analysis.sentence_bounds(start, end)
-    if gate.block_near is not None and gate.block_near.search(text, ws, we):
+    if gate.block_near is not None and analysis.search_in(gate.block_near, ws, we):
         return False, ""
-    m = _org_place_re(tuple(analysis.org_places)).search(text, ws, we)
+    m = analysis.search_in(_org_place_re(tuple(analysis.org_places)), ws, we)
     if not m:
         return False, ""
     return True, f"context: '{m.group(0)}' (one of the organisation's wards)"

@@ -142,6 +142,11 @@ class Screener:
                 continue
             try:
                 post = Post.of(raw, account=account, profile=profile)
+                if post.policy is not None and post.policy != self.policy:
+                    # a record may name only this Screener's own pack (the command line picks
+                    # a Screener per installed pack id); never a path, never another pack
+                    raise ScreenInputError("the record names a policy pack other than this Screener's; "
+                                           "screen it with a Screener for an installed pack id")
                 self.preparer.check(post)
                 items.append(post)
             except ScreenInputError as exc:

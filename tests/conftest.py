@@ -32,9 +32,9 @@ def cli(monkeypatch, capsys, screeners):
 
     monkeypatch.setattr(screener_mod, "Screener", shared)
 
-    def run(*files, policy="b3", extra=()):
-        rc = main(["check", "--policy", policy, "--format", "jsonl", *extra, *map(str, files)])
+    def run(*files, policy="b3", extra=(), fmt="jsonl"):
+        rc = main(["check", "--policy", policy, "--format", fmt, *extra, *map(str, files)])
         out, err = capsys.readouterr()
-        return rc, [json.loads(line) for line in out.splitlines()], err
+        return rc, ([json.loads(line) for line in out.splitlines()] if fmt == "jsonl" else out), err
 
     return run

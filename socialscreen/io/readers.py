@@ -31,7 +31,7 @@ def Record(rid, text=None, account=None, profile=None, attachments=None, policy=
     try:
         return Post.build(text, id=rid, account=account, profile=profile, attachments=attachments, policy=policy)
     except ScreenInputError as exc:
-        return RecordError(str(rid), f"{source or 'input'}, record {rid}: {exc}")
+        return RecordError(str(rid), f"{source or 'input'}: {exc}")      # never the record's values
 
 
 def _decode(data: bytes, where: str) -> str:
@@ -244,12 +244,12 @@ def _csv_record(row, n, fields, col, column, source) -> Record:
     value = row.get(col)
     if value is None:
         return Record(rid, error=f"row {n} is truncated: it has no '{col}' cell", source=source)
-    for name, cell in row.items():
+    for number, (name, cell) in enumerate(row.items(), start=1):
         cells = cell if isinstance(cell, list) else [cell]
         for c in cells:
             bad = _bad_bytes(c) if isinstance(c, str) else None
             if bad:
-                where = f"column '{name}'" if isinstance(name, str) else "an extra cell"
+                where = f"column {number}" if isinstance(name, str) else "an extra cell"
                 return Record(rid, error=f"row {n} is not UTF-8 (byte {bad} in {where}); save the file as UTF-8",
                               source=source)
     account = (row.get("account") or "").strip() or None
@@ -259,7 +259,7 @@ def _csv_record(row, n, fields, col, column, source) -> Record:
 
 def _no_text_column(source, column, n_columns) -> str:
     """Never lists the header: in a file with no header row it is the first post."""
-    named = "the column given with --column" if column else "a text, post, draft, message or content column"
+    named = "the column given with --column" if column else "column named text, post, draft, message or content"
     return (f"no text column in {source}: its first row ({n_columns} cell{'s' if n_columns != 1 else ''}) "
             f"has no {named}; add a header row or use --column")
 

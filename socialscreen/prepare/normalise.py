@@ -306,9 +306,9 @@ _SYMBOL_RUN = re.compile(r"(?:[^\w\s]|_){%d,}" % (SYMBOL_RUN + 1))
 _NHS_SEP = r"(?:[\s.\-/\\_|:,~*·•]{1,5})"
 _EMOJI_BETWEEN = regex.compile(r"(?<=[^\W\d_])[\p{Extended_Pictographic}\p{Emoji_Modifier}]+(?=[^\W\d_])")
 _MARK_RUN = re.compile(r"[*~`]+|_{2,}")
-_MARKED_TOKEN = re.compile(r"[^\s*~`_]*(?:(?:[*~`]+|_{2,})[^\s*~`_]*)+")
+_TOKEN = re.compile(r"\S+")
+_MARK_CHAR = re.compile(r"[*~`]|__")
 _LETTER_BEFORE = re.compile(r"[^\W\d_]")
-_LETTER_AFTER = re.compile(r"[^*~`_\s]*?[^\W\d_]")
 _APOSTROPHE_WORD = re.compile(r"(?<![\w'])[^\W\d_]+(?:'[^\W\d_]+)+(?![\w'])")
 _LINE_SPLIT = re.compile(r"(?<![^\W\d_])(?P<before>[^\W\d_]{1,40})(?P<hyphen>-?)\r?\n(?P<after>[^\W\d_A-Z][^\W\d_]{0,39})(?![^\W\d_])")
 _NHS_SHAPE = re.compile(rf"(?<![\d\w])\d{{3}}(?P<a>{_NHS_SEP})\d{{3}}(?P<b>{_NHS_SEP})\d{{4}}(?![\d\w])")
@@ -328,19 +328,21 @@ def _markup_edits(text):
     edits = []
     if not any(c in text for c in "*~`_"):
         return edits
-    for tok in _MARKED_TOKEN.finditer(text):
-        runs = list(_MARK_RUN.finditer(text, tok.start(), tok.end()))
+    for tok in _TOKEN.finditer(text):
+        a, b = tok.span()
+        if not _MARK_CHAR.search(text, a, b):
+            continue
+        runs = list(_MARK_RUN.finditer(text, a, b))
         if len(runs) < 2:
             continue
-        body = tok.group(0)
-        if sum(c.isalpha() for c in body) < 2:
+        letters = [m.start() for m in _LETTER_BEFORE.finditer(text, a, b)]
+        if len(letters) < 2:
             continue
+        first, last = letters[0], letters[-1]
         counts = {}
         for r in runs:
             counts[r.group(0)] = counts.get(r.group(0), 0) + 1
-        edge = {r.group(0) for r in runs
-                if not _LETTER_BEFORE.search(text, tok.start(), r.start())
-                or not _LETTER_AFTER.match(text, r.end(), tok.end())}
+        edge = {r.group(0) for r in runs if r.end() <= first or r.start() > last}
         for r in runs:
             if counts[r.group(0)] >= 2 and r.group(0) in edge:
                 edits.append((r.start(), r.end(), ""))

@@ -35,7 +35,9 @@ that each keep the offset map exact:
    six five nine one nine", "double five") become digits; single digits spaced
    out ("9 4 3 4 7 6 5 9 1 9", "9.4.3...") are joined; an NHS-number shape with
    odd separators ("943.476.5919", "943/476/5919", "943 - 476 - 5919") gets single
-   spaces.
+   spaces; ten digits grouped another way ("9434 765 919", "94347 65919") whose NHS
+   check digit is valid are regrouped 3-3-4; an e-mail address written out ("name at
+   domain dot com", "name[at]domain.com") gets its "@" and dots.
 
 Every normalised character records the [start, end) of the original characters
 it stands for, so a match over a squeezed run or a number written in words maps
@@ -294,6 +296,8 @@ _WORD = re.compile(r"[^\W_]+")
 _LEET_IN_WORD = re.compile(r"(?<=[^\W\d_])[013457]+(?=[^\W\d_])")
 _LEET_TAIL = re.compile(r"(?<=[^\W\d_])[013457]\Z")
 _OUTWARD_POSTCODE = re.compile(r"[a-z]{1,2}\d[a-z]\Z", re.IGNORECASE)
+# a whole postcode with no space: one block of digits, the inward letters as Royal Mail allows them
+_WHOLE_POSTCODE = re.compile(r"[a-z]{1,2}\d{2,3}[abd-hjlnp-uw-z]{2}\Z", re.IGNORECASE)
 _INWARD_POSTCODE = re.compile(r"\s+\d[a-z]{2}\b", re.IGNORECASE)
 _RUN = re.compile(r"([^\W\d_])\1{2,}", re.IGNORECASE)
 _DIGIT_TOKEN = r"(?:zero|nought|oh|one|two|three|four|five|six|seven|eight|nine|double|triple|\d+|(?-i:[A-Z]))"
@@ -311,6 +315,15 @@ _MARK_CHAR = re.compile(r"[*~`]|__")
 _LETTER_BEFORE = re.compile(r"[^\W\d_]")
 _APOSTROPHE_WORD = re.compile(r"(?<![\w'])[^\W\d_]+(?:'[^\W\d_]+)+(?![\w'])")
 _LINE_SPLIT = re.compile(r"(?<![^\W\d_])(?P<before>[^\W\d_]{1,40})(?P<hyphen>-?)\r?\n(?P<after>[^\W\d_A-Z][^\W\d_]{0,39})(?![^\W\d_])")
+_TEN_DIGITS = re.compile(r"(?<![\w.\-])\d(?:[ .\-]?\d){9}(?![\w]|[ .\-]\d)")
+_DIGIT_GROUP = re.compile(r"\d+")
+_GROUP_SEP = re.compile(r"[ .\-]")
+_EMAIL_AT = r"(?:\s*[\[({<]\s*at\s*[\])}>]\s*|\s+at\s+)"
+_EMAIL_DOT_RX = r"(?:\s*[\[({<]\s*dot\s*[\])}>]\s*|\s+dot\s+|\.)"
+_EMAIL_DOT = re.compile(_EMAIL_DOT_RX, re.IGNORECASE)
+_WRITTEN_EMAIL = re.compile(rf"(?<![\w.@])[A-Za-z0-9][\w.+\-]{{0,63}}(?P<at>{_EMAIL_AT})"
+                            rf"(?P<domain>[A-Za-z0-9][\w\-]{{0,62}}(?:{_EMAIL_DOT_RX}[A-Za-z0-9][\w\-]{{0,62}}){{1,4}})"
+                            rf"(?![\w])", re.IGNORECASE)
 _NHS_SHAPE = re.compile(rf"(?<![\d\w])\d{{3}}(?P<a>{_NHS_SEP})\d{{3}}(?P<b>{_NHS_SEP})\d{{4}}(?![\d\w])")
 
 
@@ -394,6 +407,59 @@ def _line_break_edits(text):
     return edits
 
 
+def _nhs_check_digit_ok(digits: str) -> bool:
+    total = sum(int(c) * w for c, w in zip(digits[:9], range(10, 1, -1)))
+    check = 11 - total % 11
+    check = 0 if check == 11 else check
+    return check != 10 and check == int(digits[9])
+
+
+def _nhs_grouping_edits(text):
+    """Ten digits grouped some other way than 3-3-4 ("9434 765 919", "94347 65919",
+    "94 34 76 59 19", "9 434 765 919") whose NHS check digit is valid: regrouped 3-3-4,
+    the new text standing for the whole original number."""
+    edits = []
+    if sum(c.isdigit() for c in text) < 10:
+        return edits
+    for m in _TEN_DIGITS.finditer(text):
+        chunk = m.group(0)
+        digits = "".join(c for c in chunk if c.isdigit())
+        groups = _DIGIT_GROUP.findall(chunk)
+        if len(digits) != 10 or digits[0] == "0" or [len(g) for g in groups] in ([3, 3, 4], [10]):
+            continue                                   # a phone number, or already the usual shape
+        if len(set(_GROUP_SEP.findall(chunk))) > 1 or not _nhs_check_digit_ok(digits):
+            continue
+        edits.append((m.start(), m.end(), f"{digits[:3]} {digits[3:6]} {digits[6:]}"))
+    return edits
+
+
+_TLDS = {"com", "org", "net", "uk", "co", "ac", "gov", "nhs", "edu", "io", "me", "info", "biz", "ie", "scot",
+         "wales", "eu", "de", "fr", "es", "it", "nl", "us", "ca", "au", "in", "online", "email", "mail"}
+
+
+def _written_email_edits(text):
+    """An e-mail address written out: "name at domain dot com", "name[at]domain.com",
+    "name (at) domain dot co dot uk" -> "name@domain.com". A plain " at " needs a written-out
+    " dot " and a known ending (".com", ".uk", ...), so "meet at the cafe" is left alone."""
+    edits = []
+    lowered = text.lower()
+    if "at" not in lowered or ("dot" not in lowered and "." not in lowered):
+        return edits
+    for m in _WRITTEN_EMAIL.finditer(text):
+        at = m.group("at")
+        dots = list(_EMAIL_DOT.finditer(text, m.end("at"), m.end()))
+        written = [d for d in dots if d.group(0) != "."]
+        labels = re.split(r"(?:\s*[\[({<]\s*dot\s*[\])}>]\s*|\s+dot\s+|\.)", m.group("domain"), flags=re.IGNORECASE)
+        bracketed = bool(re.search(r"[\[({<]", at))
+        if not dots or labels[-1].lower() not in _TLDS:
+            continue
+        if not bracketed and not written:
+            continue                                   # "at Tesco.com": an ordinary " at "
+        edits.append((m.start("at"), m.end("at"), "@"))
+        edits += [(d.start(), d.end(), ".") for d in written]
+    return edits
+
+
 def _spelled_out_edits(text):
     """Separators between single letters: "f.u.c.k" -> "fuck" (delete the separators)."""
     edits = []
@@ -423,6 +489,8 @@ def _leet_edits(text):
             continue                                   # "4th", "covid19", "SW1A", "B3": not leetspeak
         if _OUTWARD_POSTCODE.match(word) and _INWARD_POSTCODE.match(text, w.end()):
             continue                                   # "sw1a 1aa": a postcode, not leetspeak
+        if "1" in word and _WHOLE_POSTCODE.match(word):
+            continue                                   # "m14ab", "b153tt": a postcode with no space
         inner = list(_LEET_IN_WORD.finditer(word))
         if not inner:
             continue
@@ -561,7 +629,8 @@ def _symbol_run_edits(text):
     return edits
 
 
-PASSES = (_line_break_edits, _emoji_between_edits, _markup_edits, _apostrophe_edits, _spelled_out_edits, _leet_edits, _squeeze_edits, _number_edits, _symbol_run_edits)
+PASSES = (_line_break_edits, _emoji_between_edits, _markup_edits, _apostrophe_edits, _spelled_out_edits, _leet_edits, _squeeze_edits, _number_edits, _nhs_grouping_edits, _written_email_edits,
+          _symbol_run_edits)
 
 
 def normalise(text: str) -> Normalised:

@@ -157,6 +157,11 @@ class Screener:
                 continue
             try:
                 post = Post.of(raw, account=account, profile=profile)
+                if post.policy is not None and post.policy != self.policy:
+                    # a record may name only this Screener's own pack (the command line picks
+                    # a Screener per installed pack id); never a path, never another pack
+                    raise ScreenInputError("the record names a policy pack other than this Screener's; "
+                                           "screen it with a Screener for an installed pack id")
                 self.preparer.check(post)
                 items.append(post)
             except ScreenInputError as exc:
@@ -165,8 +170,19 @@ class Screener:
                 rid = raw.get("id") if isinstance(raw, Mapping) else getattr(raw, "id", None)
                 items.append(RecordError(None if rid is None else str(rid), str(exc)))
         posts = [p for p in items if isinstance(p, Post)]
-        results = iter(self._screen_batch(posts, batch_size))
+        try:
+            results = iter(self._screen_batch(posts, batch_size))
+        except Exception:
+            if errors == "raise":
+                raise
+            results = iter([self._screen_alone(p) for p in posts])   # one bad post costs no other
         return [next(results) if isinstance(p, Post) else p for p in items]
+
+    def _screen_alone(self, post):
+        try:
+            return self._screen_batch([post])[0]
+        except Exception as exc:  # reported in place, without the post's text
+            return RecordError(post.id, f"the post could not be screened ({exc.__class__.__name__})")
 
     def _screen_batch(self, posts, batch_size: int = 64) -> list:
         out = []

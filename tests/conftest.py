@@ -1,6 +1,10 @@
+import json
+
 import pytest
 
 import socialscreen
+import socialscreen.screener as screener_mod
+from socialscreen.cli import main
 
 
 @pytest.fixture(scope="session")
@@ -14,3 +18,23 @@ def screeners():
         return cache[key]
 
     return get
+
+
+@pytest.fixture
+def cli(monkeypatch, capsys, screeners):
+    """Run `socialscreen check --format jsonl` in-process; return (exit status, rows, stderr)."""
+    real = screener_mod.Screener
+
+    def shared(policy, **kw):
+        if not kw.get("organisation") and kw.get("model") is None:
+            return screeners(policy)
+        return real(policy, **kw)
+
+    monkeypatch.setattr(screener_mod, "Screener", shared)
+
+    def run(*files, policy="b3", extra=(), fmt="jsonl"):
+        rc = main(["check", "--policy", policy, "--format", fmt, *extra, *map(str, files)])
+        out, err = capsys.readouterr()
+        return rc, ([json.loads(line) for line in out.splitlines()] if fmt == "jsonl" else out), err
+
+    return run

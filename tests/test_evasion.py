@@ -71,6 +71,63 @@ def _digit_groups(sep):
     return fn
 
 
+SMALL_CAPS = dict(zip("abcdefghijklmnopqrstuvwyz", "ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢ"))
+TURNED = dict(zip("abcdefghijklmnopqrstuvwxyz", "ɐqɔpǝɟƃɥᴉɾʞꞁɯuodbɹsʇnʌʍxʎz"))
+
+
+def _letters_from(lower_base, upper_base=None):
+    """Each ASCII letter as the letter at that offset of a styled Unicode block."""
+    def fn(s):
+        out = []
+        for c in s:
+            if "a" <= c <= "z":
+                out.append(chr(lower_base + ord(c) - 97))
+            elif "A" <= c <= "Z":
+                out.append(chr((upper_base if upper_base is not None else lower_base) + ord(c) - 65))
+            else:
+                out.append(c)
+        return "".join(out)
+    return fn
+
+
+def _between(sep, min_len=2):
+    """sep between every two letters of each word."""
+    return _per_word(lambda w: sep.join(w) if len(w) >= min_len else w)
+
+
+def _middle(insert, min_len=4):
+    """insert in the middle of each word of min_len letters or more."""
+    return _per_word(lambda w: w[:len(w) // 2] + insert + w[len(w) // 2:] if len(w) >= min_len else w)
+
+
+def _first_word_split(sep):
+    """The first word of four letters or more split in two by sep (a line break)."""
+    def fn(span):
+        words = [w for w in span.split() if len(w) >= 4 and w.isalpha()]
+        if not words:
+            return None
+        w = words[0]
+        return span.replace(w, w[:len(w) // 2] + sep + w[len(w) // 2:], 1)
+    return fn
+
+
+def _upside_down(s):
+    """As upside-down text generators write it: every letter turned, the whole text reversed."""
+    return "".join(TURNED.get(c, c) for c in reversed(s.lower()))
+
+
+def _markdown(w):
+    return "**" + w[:2] + "**" + w[2:] if len(w) >= 4 else w
+
+
+def _apostrophe(w):
+    return w[:2] + "'" + w[2:] if len(w) >= 5 else w
+
+
+def _html_refs(s):
+    return _per_word(lambda w: f"&#{ord(w[0])};" + w[1:])(s)
+
+
 TRICKS = {
     "cyrillic": lambda s: "".join(CYRILLIC.get(c, c) for c in s),
     "greek": lambda s: "".join(GREEK.get(c, c) for c in s),
@@ -91,6 +148,37 @@ TRICKS = {
     "nhs-dots": _digits(_digit_groups(".")),
     "nhs-slashes": _digits(_digit_groups("/")),
     "nhs-spaced-hyphens": _digits(_digit_groups(" - ")),
+    # issue 11: invisible characters (default-ignorable code points) between letters and digits
+    "variation-selector": _between("\ufe0f"),
+    "variation-selector-supplement": _between("\U000e0100"),
+    "mongolian-selector": _between("\u180b"),
+    "hangul-filler": _between("\u3164"),
+    "tag-characters": _between("\U000e0061"),
+    "bidi-isolates": _between("\u2066\u2069"),
+    "grapheme-joiner": _between("\u034f"),
+    "invisible-in-number": _digits(lambda s: "".join(c + "\ufe0f" if c.isdigit() else c for c in s)),
+    # enclosed and styled Latin letters
+    "circled": _letters_from(0x24D0, 0x24B6),
+    "parenthesised": _letters_from(0x249C),
+    "squared": _letters_from(0x1F130),
+    "negative-squared": _letters_from(0x1F170),
+    "negative-circled": _letters_from(0x1F150),
+    "math-bold": _letters_from(0x1D41A, 0x1D400),
+    "math-sans-bold-italic": _letters_from(0x1D656, 0x1D63C),
+    "regional-indicators": _letters_from(0x1F1E6),
+    "small-capitals": lambda s: "".join(SMALL_CAPS.get(c.lower(), c) if c.isalpha() else c for c in s),
+    "upside-down": _upside_down,
+    "f-with-hook": lambda s: s.replace("f", "ƒ") if "f" in s else None,
+    # things between letters
+    "emoji-between": _middle("\U0001F595"),
+    "asterisks-between": _between("*", 3),
+    "markdown-emphasis": _per_word(_markdown),
+    "apostrophe-between": _per_word(_apostrophe),
+    "html-references": _html_refs,
+    "html-hex-references": lambda s: "".join(f"&#x{ord(c):x};" if c.isalpha() else c for c in s),
+    "right-to-left-override": lambda s: "\u202e" + s[::-1] + "\u202c",
+    "line-break": _first_word_split("\n"),
+    "hyphen-line-break": _first_word_split("-\n"),
 }
 
 # Catch-rate floors (fraction of applicable examples), set a little under the rates
@@ -107,6 +195,17 @@ FLOORS = {
     "digits-as-words": 0.9, "spaced-digits": 0.9, "nhs-dots": 1.0, "nhs-slashes": 1.0,
     "nhs-spaced-hyphens": 1.0,
 }
+# issue 11 tricks (measured: 100% for every invisible character, circled, math styles, f with hook,
+# emoji between letters, HTML references, right-to-left override and hyphenated line breaks;
+# 96% for the enclosed forms with no capitals (parenthesised, regional indicators, small
+# capitals: an address or ward name loses its capitals), 98% asterisks and Markdown, 99%
+# apostrophes, 92% bare line breaks, 81% upside-down text (names, numbers and phrases
+# written across punctuation lose their case or order)).
+FLOORS.update({name: 1.0 for name in TRICKS if name not in FLOORS})
+FLOORS.update({"parenthesised": 0.94, "squared": 0.94, "negative-squared": 0.94, "negative-circled": 0.94,
+               "regional-indicators": 0.94, "small-capitals": 0.94, "upside-down": 0.78,
+               "asterisks-between": 0.95, "markdown-emphasis": 0.95, "apostrophe-between": 0.96,
+               "line-break": 0.88})
 
 
 @functools.lru_cache(maxsize=None)

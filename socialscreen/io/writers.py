@@ -8,9 +8,39 @@ from __future__ import annotations
 import csv
 import html
 import json
+import re
 import textwrap
 
 SEVERITY_MARK = {"high": "BLOCK", "medium": "REVIEW", "low": "ADVICE"}
+
+# C0 and C1 controls, DEL, and the bidi controls that reorder what a terminal shows (ESC starts
+# the sequences that clear a screen, recolour text or, with OSC 52, write to the clipboard)
+_TERMINAL_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+                              "\u2028\u2029\ud800-\udfff]")
+# a cell a spreadsheet would read as a formula (OWASP, CSV injection)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def inert(value) -> str:
+    """Text safe to print to a terminal: every control and bidi character shown as an escape
+    ("\\x1b", "\\u202e"), never sent as itself."""
+    s = "" if value is None else str(value)
+    return _TERMINAL_UNSAFE.sub(lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 0x100
+                                else f"\\u{ord(m.group(0)):04x}", s)
+
+
+def spreadsheet_safe(value):
+    """A CSV cell a spreadsheet will not run: a text cell that begins with = + - @, a tab or a
+    carriage return gets a leading apostrophe (OWASP's advice); numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _encodable(line: str) -> str:
+    """A lone surrogate cannot be written as UTF-8: it becomes U+FFFD."""
+    return _SURROGATES.sub("\ufffd", line) if _SURROGATES.search(line) else line
 
 
 class JsonlWriter:
@@ -18,7 +48,7 @@ class JsonlWriter:
         self.out = out
 
     def write(self, rec):
-        self.out.write(json.dumps(rec, ensure_ascii=False) + "\n")
+        self.out.write(_encodable(json.dumps(rec, ensure_ascii=False)) + "\n")
         self.out.flush()
 
     def close(self):
@@ -33,8 +63,7 @@ class JsonWriter:
         self.items.append(rec)
 
     def close(self):
-        json.dump(self.items, self.out, ensure_ascii=False, indent=2)
-        self.out.write("\n")
+        self.out.write(_encodable(json.dumps(self.items, ensure_ascii=False, indent=2)) + "\n")
 
 
 class CsvWriter:
@@ -49,12 +78,15 @@ class CsvWriter:
     def write(self, rec):
         base = {"id": rec.get("id"), "verdict": rec.get("verdict", ""), "error": rec.get("error", "")}
         if not rec.get("findings"):
-            self.w.writerow(base)
+            self._row(base)
             return
         for f in rec["findings"]:
-            self.w.writerow({**base, **{k: f.get(k) for k in ("category", "start", "end", "text", "severity",
-                                                               "confidence", "rule", "message")},
-                             "clauses": "; ".join(f"{c['policy']} {c['id']}" for c in f["clauses"])})
+            self._row({**base, **{k: f.get(k) for k in ("category", "start", "end", "text", "severity",
+                                                         "confidence", "rule", "message")},
+                       "clauses": "; ".join(f"{c['policy']} {c['id']}" for c in f["clauses"])})
+
+    def _row(self, row):
+        self.w.writerow({k: spreadsheet_safe(_encodable(v) if isinstance(v, str) else v) for k, v in row.items()})
 
     def close(self):
         pass
@@ -69,17 +101,18 @@ class TextWriter:
 
     def write(self, rec):
         w = self.out.write
+        rid = _encodable(inert(rec["id"]))
         if rec.get("error"):
             self.counts["error"] += 1
-            w(f"[{rec['id']}] ERROR: {rec['error']}\n\n")
+            w(f"[{rid}] ERROR: {_encodable(inert(rec['error']))}\n\n")
             return
         verdict = rec["verdict"]
         self.counts[verdict] += 1
         n = len(rec["findings"])
-        w(f"[{rec['id']}] {verdict.upper()}" + (f": {n} finding{'s' if n != 1 else ''}" if n else ": nothing found") + "\n")
+        w(f"[{rid}] {verdict.upper()}" + (f": {n} finding{'s' if n != 1 else ''}" if n else ": nothing found") + "\n")
         for f in rec["findings"]:
             w(f"  {SEVERITY_MARK.get(f['severity'], f['severity']):6} {f['category']} "
-              f"at {f['start']}-{f['end']}: \"{_clip(f['text'])}\"\n")
+              f"at {f['start']}-{f['end']}: \"{_encodable(inert(_clip(f['text'])))}\"\n")
             w(textwrap.fill(f["message"], width=88, initial_indent="         ", subsequent_indent="         ") + "\n")
             for c in f["clauses"]:
                 w(f"         breaches {c['policy']} {c['id']} ({c['title']}): \"{c['quote']}\"\n")

@@ -5,13 +5,21 @@ against them and hands the kind a dict of parsed values. `patterns/README.md` do
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable
 
 import regex
 
 from ..errors import DataError
-from ..matching import compiled
+from ..matching import FLAGS, compiled
+from ..matching.backtracking import backtracking_problem
+
+_PACKAGE = Path(__file__).resolve().parent.parent
+# the shipped patterns/ folder (inside the wheel, or next to the package in a source checkout)
+SHIPPED = next((c.resolve() for c in (_PACKAGE / "patterns", _PACKAGE.parent / "patterns") if (c / "packs").is_dir()),
+               _PACKAGE / "patterns")
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,30 @@ def check_regex(pattern: str, path, key) -> None:
         compiled(pattern)
     except regex.error as exc:
         raise DataError(path, key, f"invalid regular expression {pattern!r}: {exc}") from None
+    if _check_backtracking(path) and pattern not in _shipped_text():
+        problem = backtracking_problem(pattern, FLAGS)
+        if problem:
+            raise DataError(path, key, f"regular expression '{pattern}': {problem}")
+
+
+def _check_backtracking(path) -> bool:
+    """Rules of the user's own (any folder but the shipped patterns/) are run against
+    adversarial strings when they load; the shipped ones are by tests/test_regex_safety.py
+    (and a user folder copied from patterns/ re-checks only what it changed)."""
+    try:
+        return SHIPPED not in Path(path).resolve().parents
+    except (OSError, RuntimeError, TypeError):
+        return True
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_text() -> str:
+    """Every shipped rule and lexicon file, as text: a pattern found in it was checked by the tests."""
+    try:
+        files = sorted(f for f in SHIPPED.rglob("*") if f.suffix in (".yaml", ".txt") and f.is_file())
+        return "\n".join(f.read_text(encoding="utf-8", errors="replace") for f in files)
+    except OSError:
+        return ""
 
 
 def parse_options(options: tuple, raw: dict, path, expand: Callable, lexicon: Callable) -> dict:

@@ -7,6 +7,8 @@ before the hit / start just after it). A term list entry `re:PATTERN` is a regul
 """
 from __future__ import annotations
 
+import bisect
+
 from .terms import alternation, compiled, compiled_terms
 
 
@@ -87,22 +89,37 @@ class ContextGate:
             return False, "", None
         ws, we = analysis.window(start, end, self.ctx.window)
         if self.require_near is not None:
-            best = inside = None
-            for m in self.require_near.finditer(text, ws, we):
-                if m.start() >= end or m.end() <= start:       # prefer context outside the hit
-                    if best is None or abs(m.start() - start) < abs(best.start() - start):
-                        best = m
-                elif inside is None:
-                    inside = m
+            best, inside = _nearest(analysis.matches_in(self.require_near, ws, we), start, end)
             if best is None and inside is None:
                 return False, "", None
             why = f"context: '{(best or inside).group(0).lower()}'"
             near = best.span() if best is not None else None
         if self.block_near is not None:
-            if self.block_near.search(text, ws, we):
+            if analysis.search_in(self.block_near, ws, we):
                 return False, "", None
         if self.before is not None and self.before.search(text[max(0, start - 80):start]):
             return False, "", None
         if self.after is not None and self.after.match(text[end:end + 80]):
             return False, "", None
         return True, why, near
+
+
+def _nearest(found, start: int, end: int):
+    """(best, inside) among a window's context matches, found once per window: best is the
+    match outside the hit whose start is closest to the hit's start (the earlier one on a tie),
+    inside the first match that overlaps the hit. Bisect, not a scan: a post whose every hit
+    shares one window (no sentence breaks) stays linear."""
+    starts, ends, ms = found
+    k = bisect.bisect_right(ends, start)           # ms[:k] end at or before the hit
+    j = max(k, bisect.bisect_left(starts, end))    # ms[j:] start at or after its end
+    left = None
+    if k:
+        left = bisect.bisect_left(starts, starts[k - 1], 0, k)   # the first of equal starts
+    right = j if j < len(ms) else None
+    best = None
+    if left is not None:
+        best = ms[left]
+    if right is not None and (best is None or abs(ms[right].start() - start) < abs(best.start() - start)):
+        best = ms[right]
+    inside = ms[k] if k < j else None
+    return best, inside

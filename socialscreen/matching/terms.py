@@ -54,7 +54,8 @@ def _leet_class(ch: str, leet: dict) -> str:
 
 def _trie(atom_lists) -> str:
     """Factor common prefixes: 'shit|shite|shithead' -> 'shit(?:e|head)?'. Greedy optional
-    groups keep the longest match first, as a longest-first alternation would."""
+    groups keep the longest match first, as a longest-first alternation would. Built without
+    recursion, so a term of any length (an organisation's 400-character name) is fine."""
     root: dict = {}
     for atoms in atom_lists:
         node = root
@@ -62,8 +63,7 @@ def _trie(atom_lists) -> str:
             node = node.setdefault(a, {})
         node[""] = {}
 
-    def emit(node) -> str:
-        alts = [a + emit(sub) for a, sub in node.items() if a != ""]
+    def combine(node, alts) -> str:
         if not alts:
             return ""
         body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
@@ -71,7 +71,20 @@ def _trie(atom_lists) -> str:
             return body + "?" if len(alts) == 1 and len(alts[0]) == 1 else f"(?:{body})?"
         return body
 
-    return emit(root)
+    # post-order walk with an explicit stack: a node's text once all its children have theirs
+    done: dict = {}
+    stack = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        if expanded:
+            alts = [a + done.pop(id(sub)) for a, sub in node.items() if a != ""]
+            done[id(node)] = combine(node, alts)
+            continue
+        stack.append((node, True))
+        for a, sub in node.items():
+            if a != "":
+                stack.append((sub, False))
+    return done[id(root)]
 
 
 def alternation(terms, leet: dict | None = None) -> str:

@@ -55,6 +55,10 @@ class Preparer:
             alts.append([(i, a.alt_text, normalise(a.alt_text)) for i, a in enumerate(post.attachments)
                          if a.alt_text.strip()])
         texts = [n.text for n in norms] + [n.text for group in alts for _, _, n in group]
+        longest = max(map(len, texts), default=0)
+        if self.nlp is not None and longest >= getattr(self.nlp, "max_length", longest + 1):
+            # normalising may lengthen a text (up to MAX_EXPANSION-fold); max_chars is the limit
+            self.nlp.max_length = longest + 1
         docs = iter(self._docs(texts, batch_size))
         post_docs = [next(docs) for _ in norms]
         out = []

@@ -41,6 +41,23 @@ class Analysis:
             self.cache[key] = (rx, rx.search(self.whole))
         return self.cache[key][1]
 
+    def search_in(self, rx, start: int, end: int):
+        """rx.search(text, start, end), once per post, pattern and window: hits that share a
+        window (every hit of a post with no sentence break) share one scan."""
+        key = ("search", id(rx), start, end)
+        if key not in self.cache:
+            self.cache[key] = (rx, rx.search(self.text, start, end))
+        return self.cache[key][1]
+
+    def matches_in(self, rx, start: int, end: int) -> tuple:
+        """(starts, ends, matches) of rx.finditer(text, start, end), once per post, pattern and
+        window; starts and ends are sorted (the matches do not overlap), for bisect."""
+        key = ("matches", id(rx), start, end)
+        if key not in self.cache:
+            ms = list(rx.finditer(self.text, start, end))
+            self.cache[key] = (rx, [m.start() for m in ms], [m.end() for m in ms], ms)
+        return self.cache[key][1:]
+
     @property
     def text(self) -> str:
         return self.norm.text

@@ -60,7 +60,7 @@ class ContextGate:
         if self.block_near is None:
             return False
         ws, we = analysis.window(start, end, self.ctx.window)
-        return self.block_near.search(analysis.text, ws, we) is not None
+        return analysis.search_in(self.block_near, ws, we) is not None
 
     def blocked_before(self, text: str, start: int) -> bool:
         return self.before is not None and self.before.search(text[max(0, start - 80):start]) is not None

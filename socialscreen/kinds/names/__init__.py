@@ -153,7 +153,7 @@ class NamesDetector:
             if not ok and cand.source is Source.TITLE and c.wide is not None:
                 # weaker evidence, stricter guard: no staff or public role anywhere in those sentences
                 ws, we = analysis.sentence_bounds(start, end, extra=1)
-                if c.staff is None or not c.staff.search(analysis.text, ws, we):
+                if c.staff is None or not analysis.search_in(c.staff, ws, we):
                     ok, ctx = c.wide.check(analysis, start, end)
                     ctx = ctx and ctx + " (next sentence)"
             if not ok and cand.source is Source.TITLE and analysis.org_places and gate.window == "sentence":
@@ -165,7 +165,7 @@ class NamesDetector:
         if gate.blocked_anywhere(analysis):
             return False, ""
         if cand.mode is Mode.IN_POST and c.care is not None:
-            m = c.care.search(analysis.text)
+            m = analysis.search_in(c.care, 0, len(analysis.text))
             if not m:
                 return False, ""
             why = f"context in post: '{m.group(0).lower()}'"
@@ -243,7 +243,7 @@ def _on_org_place(analysis, gate, start, end) -> tuple[bool, str]:
     if not analysis.org_places or gate.blocked_anywhere(analysis) or gate.blocked_near(analysis, start, end):
         return False, ""
     ws, we = analysis.sentence_bounds(start, end)
-    m = _org_place_re(tuple(analysis.org_places)).search(analysis.text, ws, we)
+    m = analysis.search_in(_org_place_re(tuple(analysis.org_places)), ws, we)
     if not m:
         return False, ""
     return True, f"context: '{m.group(0)}' (one of the organisation's wards)"

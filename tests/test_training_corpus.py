@@ -30,6 +30,7 @@ def test_ids_are_unique_and_the_mix_is_right():
     assert 0.35 <= clean <= 0.5
     assert {p["policy"] for p in posts} == {"stass", "focus", "community-group", "walton-centre", "b3"}
     assert sum(p.get("account") == "official" for p in posts) / len(posts) > 0.2
+    assert all(a.get("type") in ("image", "video") for p in posts for a in p.get("attachments") or [])
 
 
 @pytest.mark.skipif(not VALIDATE.is_file(), reason="../shared/eval/validate.py is not here")

@@ -293,7 +293,7 @@ def create_app(cfg: Optional[ServeConfig] = None) -> FastAPI:
     # -- health ------------------------------------------------------------------------------
     @app.get("/healthz", response_model=m.HealthOut, tags=["health"], summary="liveness")
     def healthz():
-        return {"status": "ok", "version": __version__, "auth": api_key is not None}
+        return {"status": "ok", "version": __version__, "auth": api_key is not None, "policy": cfg.policy}
 
     @app.get("/readyz", response_model=m.ReadyOut, tags=["health"], summary="readiness: the default pack is loaded",
              responses={503: {"model": m.ReadyOut}})

@@ -142,6 +142,7 @@ class HealthOut(_Strict):
     status: Literal["ok"]
     version: str
     auth: bool
+    policy: Optional[str] = None              # the default pack
 
 
 class ReadyOut(_Strict):

@@ -10,6 +10,8 @@ Content-Security-Policy (the page loads only its own static files: no inline scr
 """
 from __future__ import annotations
 
+import asyncio
+import itertools
 import json
 import logging
 import os
@@ -22,7 +24,7 @@ from typing import Optional
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
@@ -30,7 +32,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
 from ..errors import ScreenInputError, SocialScreenError
-from ..values import RecordError
+from ..values import Post, RecordError
 from . import models as m
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -97,6 +99,68 @@ class Screeners:
 
     def loaded(self) -> list:
         return sorted(self._built)
+
+
+class ScreenQueue:
+    """One screening thread per worker process. Requests queue here; the thread takes every job
+    waiting (up to `max_posts` posts), and screens them per pack in one `screen_many` call, so
+    concurrent single-post requests share one batched spaCy pass instead of contending for the
+    GIL in many threads. A job is a list of Post or RecordError; its future gets, for each in
+    order, (the record error's message or None, the JSON bytes of its result)."""
+
+    def __init__(self, screeners: Screeners, max_posts: int = 64):
+        import queue
+        self.screeners, self.max_posts = screeners, max_posts
+        self._q: "queue.Queue" = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="socialscreen-screen", daemon=True)
+        self._thread.start()
+
+    def submit(self, pack_id: str, items: list):
+        from concurrent.futures import Future
+        fut: Future = Future()
+        self._q.put((pack_id, items, fut))
+        return fut
+
+    def _run(self):
+        import queue
+        while True:
+            jobs = [self._q.get()]
+            n = len(jobs[0][1])
+            while n < self.max_posts:
+                try:
+                    job = self._q.get_nowait()
+                except queue.Empty:
+                    break
+                jobs.append(job)
+                n += len(job[1])
+            by_pack: dict = {}
+            for job in jobs:
+                by_pack.setdefault(job[0], []).append(job)
+            for pack_id, group in by_pack.items():
+                try:
+                    screener = self.screeners.get(pack_id)
+                    items = [x for job in group for x in job[1]]
+                    results = [(r.error if isinstance(r, RecordError) else None, _dumps(r.to_dict()))
+                               for r in screener.screen_many(items, errors="return", batch_size=self.max_posts)]
+                except BaseException as exc:           # handed to the request; logged there by type only
+                    for job in group:
+                        job[2].set_exception(exc)
+                    continue
+                at = 0
+                for job in group:
+                    job[2].set_result(results[at:at + len(job[1])])
+                    at += len(job[1])
+
+
+def _dumps(obj) -> bytes:
+    try:
+        return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except UnicodeEncodeError:                          # a lone surrogate: escaped, still valid JSON
+        return json.dumps(obj, separators=(",", ":")).encode("ascii")
+
+
+def _json(parts_or_bytes) -> Response:
+    return Response(parts_or_bytes, media_type="application/json")
 
 
 def _error(status: int, message: str, details=None, headers=None) -> JSONResponse:
@@ -211,6 +275,7 @@ def create_app(cfg: Optional[ServeConfig] = None) -> FastAPI:
     if cfg.policy is not None and cfg.policy not in packs:
         raise SocialScreenError(f"no installed pack {cfg.policy!r}; installed: {', '.join(packs)}")
     screeners = Screeners(cfg)
+    work = ScreenQueue(screeners)
     ready = threading.Event()
 
     def warm():
@@ -308,47 +373,53 @@ def create_app(cfg: Optional[ServeConfig] = None) -> FastAPI:
     # -- screening -------------------------------------------------------------------------------
     @app.post("/v1/screen", tags=["screen"], summary="screen one post",
               responses={200: {"model": m.ResultOut}, **errors}, dependencies=[Depends(authorised)])
-    def screen_one(req: m.ScreenRequest):
+    async def screen_one(req: m.ScreenRequest):
         pid = _pack_id(req.policy)
         _check_length("the post", req.text)
         _check_length("the profile", req.profile)
         for a in req.attachments:
             _check_length("an attachment's alt text", a.alt_text)
         try:
-            result = screeners.get(pid).screen(req.text, account=req.account, profile=req.profile,
-                                               attachments=[a.model_dump() for a in req.attachments], id=req.id)
+            post = Post.build(req.text, id=req.id, account=req.account, profile=req.profile,
+                              attachments=[a.model_dump() for a in req.attachments])
         except ScreenInputError as exc:
             raise HTTPException(422, str(exc))
-        return JSONResponse(result.to_dict())
+        ((problem, out),) = await asyncio.wrap_future(work.submit(pid, [post]))
+        if problem is not None:
+            raise HTTPException(422, problem)
+        return _json(out)
 
     @app.post("/v1/screen/batch", tags=["screen"], summary="screen many posts, in order",
               responses={200: {"model": list[m.BatchItem]}, **errors}, dependencies=[Depends(authorised)])
-    def screen_batch(req: m.BatchRequest):
+    async def screen_batch(req: m.BatchRequest):
         if len(req.posts) > cfg.max_batch:
             raise HTTPException(413, f"the batch holds {len(req.posts)} posts; the limit is {cfg.max_batch} "
                                      f"(split it)")
         default = _pack_id(req.policy)
-
-        def pack_of(rec) -> Optional[str]:
-            p = rec.get("policy") if isinstance(rec, dict) else None
-            return p if p is not None else default
-
-        def checked(rec):
-            p = pack_of(rec)
+        items, packs_of = [], []
+        for raw in req.posts:
+            rid = raw.get("id") if isinstance(raw, dict) else None
+            rid = None if rid is None else str(rid)
+            p = raw.get("policy") if isinstance(raw, dict) else None
+            p = default if p is None else p
             if not isinstance(p, str) or p not in packs:
-                rid = rec.get("id") if isinstance(rec, dict) else None
-                return RecordError(None if rid is None else str(rid),
-                                   "the record's policy is not an installed pack id (GET /v1/packs); "
-                                   "leave it out to use the batch's policy")
-            return rec
-
-        import itertools
-        out = []
-        recs = [checked(r) for r in req.posts]
-        for pid, group in itertools.groupby(recs, key=lambda r: default if isinstance(r, RecordError) else pack_of(r)):
-            out.extend(r.to_dict() for r in screeners.get(pid).screen_many(
-                list(group), account=req.account, profile=req.profile, errors="return"))
-        return JSONResponse(out)
+                items.append(RecordError(rid, "the record's policy is not an installed pack id (GET /v1/packs); "
+                                              "leave it out to use the batch's policy"))
+                packs_of.append(default)
+                continue
+            try:
+                items.append(Post.of(raw, account=req.account, profile=req.profile))
+            except ScreenInputError as exc:
+                items.append(RecordError(rid, str(exc)))
+            packs_of.append(p)
+        # consecutive records of one pack go as one job; results come back in input order
+        futures = []
+        for pid, group in itertools.groupby(zip(packs_of, items), key=lambda x: x[0]):
+            futures.append(work.submit(pid, [x for _, x in group]))
+        parts = []
+        for fut in futures:
+            parts.extend(out for _, out in await asyncio.wrap_future(fut))
+        return _json(b"[" + b",".join(parts) + b"]")
 
     # -- packs, clauses, rules ------------------------------------------------------------------------
     @app.get("/v1/packs", response_model=list[m.PackOut], tags=["policy"], summary="the installed packs",

@@ -134,7 +134,7 @@ def test_keyboard_path(browser_and_server):
     driver.switch_to.active_element.send_keys(Keys.TAB)          # post -> policy
     # pack select by keyboard: choose another pack, the draft is screened again under it
     driver.switch_to.active_element.send_keys(Keys.HOME)          # the first pack (walton-centre is last)
-    wait(driver, lambda d: d.find_element(By.ID, "policy").get_attribute("value") != "walton-centre", 10)
+    wait(driver, lambda d: d.find_element(By.ID, "policy").get_attribute("value") != "walton-centre", 30)
     chosen = driver.find_element(By.ID, "policy").get_attribute("value")
     wait(driver, lambda d: any(f"({chosen} section" in q.text
                                for q in d.find_elements(By.CSS_SELECTOR, "#findings blockquote")))

@@ -44,6 +44,8 @@ def _parser():
     e.add_argument("pack", help="a pack id, or a rule id such as pii.nhs-number")
     e.add_argument("clause", nargs="?")
     sub.add_parser("rules", help="list every rule: id, category, kind, severity")
+    from .serve.cli import add_arguments as serve_arguments
+    serve_arguments(sub.add_parser("serve", help="run the HTTP service and the screen-as-you-type page (serve extra)"))
     return p
 
 
@@ -58,6 +60,9 @@ def main(argv=None) -> int:
             return _explain(args.pack, args.clause) if args.clause else _explain_rule(args.pack)
         if args.command == "rules":
             return _rules()
+        if args.command == "serve":
+            from .serve.cli import run as serve
+            return serve(args)
         return _check(args)
     except (UnknownPolicyError, InputOpenError) as exc:
         print(f"socialscreen: {exc}", file=sys.stderr)

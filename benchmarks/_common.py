@@ -158,3 +158,20 @@ def ratio(num: int, den: int):
 
 def eprint(*a):
     print(*a, file=sys.stderr, flush=True)
+
+
+def parse_args(doc, tools, default_out, unit, argv=None):
+    """The options both accuracy benchmarks take; returns (args, the tools to run)."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--limit", type=int, default=None, help=f"{unit}, spread evenly (quick run)")
+    ap.add_argument("--only", default=None, help="comma-separated tools to run (of: " + ", ".join(tools) + ")")
+    ap.add_argument("--data", type=Path, default=None, help="folder laid out like ../shared/eval/external")
+    ap.add_argument("--out", type=Path, default=default_out)
+    args = ap.parse_args(argv)
+    chosen = list(tools) if not args.only else [t.strip() for t in args.only.split(",") if t.strip()]
+    bad = [t for t in chosen if t not in tools]
+    if bad:
+        ap.error(f"unknown tool(s): {', '.join(bad)}")
+    return args, chosen

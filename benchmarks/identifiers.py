@@ -26,7 +26,6 @@ Deterministic, no network (connections are refused), writes benchmarks/results/i
 """
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 import time
@@ -248,19 +247,9 @@ def score(cases, sentences, hits_by_tool, tools):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--limit", type=int, default=None, help="cases, spread evenly (quick run)")
-    ap.add_argument("--only", default=None, help="comma-separated tools (of: " + ", ".join(TOOLS) + ")")
-    ap.add_argument("--data", type=Path, default=None, help="folder laid out like ../shared/eval/external")
-    ap.add_argument("--out", type=Path, default=C.RESULTS / "identifiers.json")
-    args = ap.parse_args(argv)
+    args, tools = C.parse_args(__doc__, TOOLS, C.RESULTS / "identifiers.json", "cases", argv)
     C.block_network()
     clock = C.Clock()
-    tools = TOOLS if not args.only else [t.strip() for t in args.only.split(",") if t.strip()]
-    bad = [t for t in tools if t not in TOOLS]
-    if bad:
-        ap.error(f"unknown tool(s): {', '.join(bad)}")
 
     all_cases, conflicts = collect_cases(args.data or C.default_data_dir())
     cases = C.spread(all_cases, args.limit)

@@ -33,7 +33,6 @@ Deterministic, no network (connections are refused), writes benchmarks/results/q
 """
 from __future__ import annotations
 
-import argparse
 import difflib
 import sys
 import time
@@ -296,20 +295,9 @@ def print_tables(res, tools):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--limit", type=int, default=None, help="records per set, spread evenly (quick run)")
-    ap.add_argument("--only", default=None, help="comma-separated tools to run (of: " + ", ".join(TOOLS) + ")")
-    ap.add_argument("--data", type=Path, default=None, help="folder laid out like ../shared/eval/external")
-    ap.add_argument("--out", type=Path, default=C.RESULTS / "quality.json")
-    args = ap.parse_args(argv)
+    args, tools = C.parse_args(__doc__, TOOLS, C.RESULTS / "quality.json", "records per set", argv)
     C.block_network()
     clock = C.Clock()
-
-    tools = TOOLS if not args.only else [t.strip() for t in args.only.split(",") if t.strip()]
-    bad = [t for t in tools if t not in TOOLS]
-    if bad:
-        ap.error(f"unknown tool(s): {', '.join(bad)}")
     sets = load_sets(args.data or C.default_data_dir(), args.limit)
 
     runners, skipped = {}, {}

@@ -188,17 +188,24 @@ def _check(args) -> int:
         return rec
 
     def results():
+        """(record, result) pairs in input order: each group of one pack streams through screen_many."""
         stream = (checked(r) for r in records)
         for policy, group in itertools.groupby(stream, key=lambda r: getattr(r, "policy", None) or args.policy):
-            yield from screener_for(policy).screen_many(group, account=args.account, profile=args.profile,
-                                                        errors="return")
+            mine, theirs = itertools.tee(group)
+            yield from zip(mine, screener_for(policy).screen_many(theirs, account=args.account,
+                                                                  profile=args.profile, errors="return"))
 
     writer = WRITERS[args.format](sys.stdout)
+    if hasattr(writer, "meta"):
+        writer.meta.update(inputs=", ".join(args.files) or "standard input")
     worst, errors, done = 0, 0, 0
     progress = args.progress or (sys.stderr.isatty() and args.format != "text")
-    for result in results():
+    for record, result in results():
         row = result.to_dict()
-        writer.write(row)
+        if getattr(writer, "wants_post", False):
+            writer.write(row, post=record)               # the report shows each post in full
+        else:
+            writer.write(row)
         if isinstance(result, RecordError):
             errors += 1
         else:
@@ -206,6 +213,9 @@ def _check(args) -> int:
         done += 1
         if progress and done % 50 == 0:
             print(f"\rscreened {done}", end="", file=sys.stderr, flush=True)
+    if hasattr(writer, "meta"):                          # which packs, with their versions
+        writer.meta["packs"] = [f"{s.pack.id} ({s.pack.title}" + (f", {s.pack.meta['version']}" if s.pack.meta.get("version")
+                                else "") + ")" for s in screeners.values()]
     writer.close()
     if progress and done >= 50:
         print(f"\rscreened {done}", file=sys.stderr)

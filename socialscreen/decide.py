@@ -77,7 +77,7 @@ class Decider:
                     detector="model", rule=rule.id, clauses=clauses,
                     why=f"context model {self.model.name}: {p:.2f} (adds at {t['add']:.2f})",
                     characteristic=(s.characteristic or rule.characteristic)
-                    if category == "discriminatory_language" else None))
+                    if category == "discriminatory_language" else None, fix=rule.fix))
         return out
 
     def _severity(self, rule) -> str:
@@ -99,7 +99,7 @@ class Decider:
         return Finding(category=rule.category, start=start, end=end, text=original[start:end],
                        severity=self._severity(rule), confidence=round(hit.score, 3), message=rule.message,
                        detector=rule.kind, rule=rule.id, clauses=clauses, why=hit.why,
-                       characteristic=hit.characteristic)
+                       characteristic=hit.characteristic, fix=rule.fix)
 
     def _attachment_findings(self, prepared, alt_hits, account) -> list:
         """Zero-width findings at the start of the post (start == end == 0, text "") naming the
@@ -119,7 +119,7 @@ class Decider:
                 category=rule.category, start=0, end=0, text="", severity=self._severity(rule),
                 confidence=round(hit.score, 3), message=rule.message, detector=rule.kind, rule=rule.id,
                 clauses=clauses, why=f"{kind} {hit.attachment + 1} alt text: '{raw[s:e]}'; {hit.why}",
-                attachment=hit.attachment))
+                attachment=hit.attachment, fix=rule.fix))
         return out
 
 

@@ -141,6 +141,7 @@ class Finding:
     why: str = ""
     characteristic: Optional[str] = None
     attachment: Optional[int] = None      # index of the attachment whose alt text was flagged
+    fix: str = ""                         # what the author should do (the rule's `fix`), when it says
 
     def to_dict(self) -> dict:
         d = {
@@ -153,6 +154,8 @@ class Finding:
             d["characteristic"] = self.characteristic
         if self.attachment is not None:
             d["attachment"] = self.attachment
+        if self.fix:
+            d["fix"] = self.fix
         return d
 
 

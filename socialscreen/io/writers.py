@@ -11,6 +11,8 @@ import json
 import re
 import textwrap
 
+from .html_report import HtmlReport
+
 SEVERITY_MARK = {"high": "BLOCK", "medium": "REVIEW", "low": "ADVICE"}
 
 # C0 and C1 controls, DEL, and the bidi controls that reorder what a terminal shows (ESC starts
@@ -126,33 +128,8 @@ class TextWriter:
                        f"{c['pass']} pass" + (f", {c['error']} could not be screened" if c["error"] else "") + "\n")
 
 
-class HtmlWriter:
-    def __init__(self, out):
-        self.out, self.rows = out, []
-
-    def write(self, rec):
-        self.rows.append(rec)
-
-    def close(self):
-        e = html.escape
-        parts = ["<!doctype html><meta charset='utf-8'><title>socialscreen report</title>",
-                 "<style>body{font-family:sans-serif;max-width:60em;margin:2em auto}"
-                 ".block{color:#b00}.review{color:#a60}.pass{color:#070}mark{background:#fd8}"
-                 "blockquote{color:#555;margin:.2em 2em}</style><h1>socialscreen report</h1>"]
-        for rec in self.rows:
-            if rec.get("error"):
-                parts.append(f"<h2>{e(str(rec['id']))}: <span class=block>error</span></h2><p>{e(rec['error'])}</p>")
-                continue
-            parts.append(f"<h2>{e(str(rec['id']))}: <span class={rec['verdict']}>{rec['verdict']}</span></h2><ul>")
-            for f in rec["findings"]:
-                parts.append(f"<li><b>{e(f['category'])}</b> ({e(f['severity'])}): <mark>{e(f['text'])}</mark>"
-                             f"<br>{e(f['message'])}")
-                for c in f["clauses"]:
-                    parts.append(f"<blockquote>{e(c['policy'])} {e(c['id'])} {e(c['title'])}: "
-                                 f"&ldquo;{e(c['quote'])}&rdquo;</blockquote>")
-                parts.append("</li>")
-            parts.append("</ul>")
-        self.out.write("\n".join(parts) + "\n")
+class HtmlWriter(HtmlReport):
+    """The HTML report (socialscreen/io/html_report.py)."""
 
 
 def _clip(s, n=70):

@@ -6,7 +6,6 @@ for a record that could not be screened.
 from __future__ import annotations
 
 import csv
-import html
 import json
 import re
 import textwrap

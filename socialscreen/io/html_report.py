@@ -22,16 +22,6 @@ LABELS = {
 }
 VERDICT_WORDS = {"block": "Do not publish", "review": "Check before publishing", "pass": "Fine to publish",
                  "error": "Could not be screened"}
-DEFAULT_FIX = {
-    "service_user_identifier": "Take the name and identifying details out, or record the person's consent first.",
-    "confidential_information": "Leave it out until it has been made public.",
-    "offensive_language": "Remove or reword the offensive words.",
-    "discriminatory_language": "Remove the remark.",
-    "missing_disclaimer": "Add \u201cviews are my own\u201d to the post or to your profile.",
-    "work_grievance": "Raise it through the grievance procedure or with your manager, not on social media.",
-    "disparagement": "Remove the remark, or make the point without belittling anyone.",
-    "unconsented_image": "Do not post the image unless consent is recorded; crop or blur it.",
-}
 
 CSS = """
 body{font:16px/1.5 system-ui,sans-serif;color:#1b1b1b;max-width:64em;margin:1.5em auto;padding:0 1em}
@@ -169,7 +159,7 @@ class HtmlReport:
             for c in f["clauses"]:
                 p.append(f"<div class=says>The policy says ({_e(c['policy'])} {_e(c['id'])}, {_e(c['title'])}): "
                          f"\u201c{_e(c['quote'])}\u201d</div>")
-            p.append(f"<div class=fix>{_e(f.get('fix') or DEFAULT_FIX.get(f['category'], 'Remove it.'))}</div></li>")
+            p.append(f"<div class=fix>{_e(f.get('fix') or 'Remove it, or ask the comms team.')}</div></li>")
         p.append("</ol></article>")
         return "".join(p)
 

@@ -69,7 +69,7 @@ class JsonWriter:
 
 class CsvWriter:
     FIELDS = ["id", "verdict", "category", "start", "end", "text", "severity", "confidence",
-              "rule", "clauses", "message", "error"]
+              "rule", "clauses", "message", "fix", "error"]
 
     def __init__(self, out):
         self.out = out
@@ -83,7 +83,7 @@ class CsvWriter:
             return
         for f in rec["findings"]:
             self._row({**base, **{k: f.get(k) for k in ("category", "start", "end", "text", "severity",
-                                                         "confidence", "rule", "message")},
+                                                         "confidence", "rule", "message", "fix")},
                        "clauses": "; ".join(f"{c['policy']} {c['id']}" for c in f["clauses"])})
 
     def _row(self, row):
@@ -117,6 +117,9 @@ class TextWriter:
             w(textwrap.fill(f["message"], width=88, initial_indent="         ", subsequent_indent="         ") + "\n")
             for c in f["clauses"]:
                 w(f"         breaches {c['policy']} {c['id']} ({c['title']}): \"{c['quote']}\"\n")
+            if f.get("fix"):
+                w(textwrap.fill("what to do: " + f["fix"], width=88, initial_indent="         ",
+                                subsequent_indent="         ") + "\n")
         w("\n")
         self.out.flush()
 

@@ -64,6 +64,7 @@ class FindingOut(_Strict):
     why: str
     characteristic: Optional[str] = None
     attachment: Optional[int] = None
+    fix: Optional[str] = None
 
 
 class ResultOut(_Strict):

@@ -33,6 +33,8 @@ def _parser():
                    help="the learned context layer (a model under patterns/models/), or 'none' for rules alone")
     c.add_argument("--organisation", help="organisation name to use with a template pack (community-group)")
     c.add_argument("--progress", action="store_true", help="show progress on standard error")
+    c.add_argument("--only-flagged", action="store_true",
+                   help="text report: leave out posts that pass (the summary line still counts them)")
     c.add_argument("--on-error", choices=["fail", "skip"], default="fail",
                    help="a record that cannot be screened makes the run exit 3 (fail, default), "
                         "or is reported and left out of the exit status (skip)")
@@ -195,7 +197,8 @@ def _check(args) -> int:
             yield from zip(mine, screener_for(policy).screen_many(theirs, account=args.account,
                                                                   profile=args.profile, errors="return"))
 
-    writer = WRITERS[args.format](sys.stdout)
+    writer = (WRITERS[args.format](sys.stdout, only_flagged=args.only_flagged) if args.format == "text"
+              else WRITERS[args.format](sys.stdout))
     if hasattr(writer, "meta"):
         writer.meta.update(inputs=", ".join(args.files) or "standard input")
     worst, errors, done = 0, 0, 0

@@ -94,26 +94,46 @@ class CsvWriter:
 
 
 class TextWriter:
-    """A report a comms officer can read."""
+    """A report a comms officer can read in a terminal: each finding with its span shown in its
+    sentence (underlined in colour, marked with ^ without), the message, the clauses and what to
+    do. Colour only when writing to a terminal and NO_COLOR is not set; `only_flagged` leaves out
+    posts that pass. Everything from a post is printed inert (no control or bidi characters)."""
 
-    def __init__(self, out):
+    wants_post = True
+    COLOURS = {"block": "\x1b[1;31m", "review": "\x1b[1;33m", "pass": "\x1b[32m", "error": "\x1b[1;35m"}
+    RESET, UNDERLINE = "\x1b[0m", "\x1b[4m"
+
+    def __init__(self, out, *, color=None, only_flagged=False):
+        import os
         self.out = out
+        if color is None:
+            color = bool(getattr(out, "isatty", lambda: False)()) and not os.environ.get("NO_COLOR")
+        self.color, self.only_flagged = color, only_flagged
         self.counts = {"pass": 0, "review": 0, "block": 0, "error": 0}
 
-    def write(self, rec):
+    def _paint(self, key, text):
+        return f"{self.COLOURS[key]}{text}{self.RESET}" if self.color else text
+
+    def write(self, rec, post=None):
         w = self.out.write
         rid = _encodable(inert(rec["id"]))
         if rec.get("error"):
             self.counts["error"] += 1
-            w(f"[{rid}] ERROR: {_encodable(inert(rec['error']))}\n\n")
+            w(f"[{rid}] {self._paint('error', 'ERROR')}: {_encodable(inert(rec['error']))}\n\n")
             return
         verdict = rec["verdict"]
         self.counts[verdict] += 1
+        if self.only_flagged and verdict == "pass":
+            return
         n = len(rec["findings"])
-        w(f"[{rid}] {verdict.upper()}" + (f": {n} finding{'s' if n != 1 else ''}" if n else ": nothing found") + "\n")
+        w(f"[{rid}] {self._paint(verdict, verdict.upper())}"
+          + (f": {n} finding{'s' if n != 1 else ''}" if n else ": nothing found") + "\n")
+        text = getattr(post, "text", None)
         for f in rec["findings"]:
             w(f"  {SEVERITY_MARK.get(f['severity'], f['severity']):6} {f['category']} "
               f"at {f['start']}-{f['end']}: \"{_encodable(inert(_clip(f['text'])))}\"\n")
+            if text is not None and f["end"] > f["start"]:
+                w(self._in_context(text, f["start"], f["end"]))
             w(textwrap.fill(f["message"], width=88, initial_indent="         ", subsequent_indent="         ") + "\n")
             for c in f["clauses"]:
                 w(f"         breaches {c['policy']} {c['id']} ({c['title']}): \"{c['quote']}\"\n")
@@ -122,6 +142,18 @@ class TextWriter:
                                 subsequent_indent="         ") + "\n")
         w("\n")
         self.out.flush()
+
+    def _in_context(self, text, start, end, room=50) -> str:
+        """The span inside up to `room` characters of its line either side, underlined."""
+        s = max(text.rfind("\n", 0, start) + 1, start - room)
+        e = text.find("\n", end)
+        e = min(len(text) if e < 0 else e, end + room)
+        before, span, after = (_encodable(inert(x)) for x in (text[s:start], text[start:end], text[end:e]))
+        lead = "         " + ("\u2026" if s > 0 and text[s - 1] != "\n" else "")
+        tail = "\u2026" if e < len(text) and text[e] != "\n" else ""
+        if self.color:
+            return f"{lead}{before}{self.UNDERLINE}{span}{self.RESET}{after}{tail}\n"
+        return f"{lead}{before}{span}{after}{tail}\n" + " " * (len(lead) + len(before)) + "^" * max(1, len(span)) + "\n"
 
     def close(self):
         c = self.counts

@@ -37,6 +37,9 @@ def _parser():
                    help="the header is row N of every CSV and sheet (default: the first of the first "
                         "10 rows that holds a text column, so title rows above it are skipped)")
     c.add_argument("--sheet", metavar="NAME", help="read only this sheet of a workbook (default: every sheet, in order)")
+    c.add_argument("--stdin-format", choices=["text", "jsonl", "json"], default="text",
+                   help="what standard input holds: one plain post (text, the default, even when it starts "
+                        "with '{'), JSON Lines, or JSON (one object, or an array of objects)")
     c.add_argument("--model", help="spaCy model to use, or 'none' for rules only (default: best installed)")
     c.add_argument("--context", default="context",
                    help="the learned context layer (a model under patterns/models/), or 'none' for rules alone")
@@ -206,7 +209,7 @@ def _check(args) -> int:
 
     records = read_inputs(args.files, column=args.column, id_column=args.id_column,      # raises InputOpenError
                           account_column=args.account_column, profile_column=args.profile_column,  # before any
-                          header_row=args.header_row, sheet=args.sheet, # output
+                          header_row=args.header_row, sheet=args.sheet, stdin_format=args.stdin_format,  # output
                           notice=notice)
 
     def checked(rec):

@@ -147,3 +147,49 @@ def test_utf8_and_utf16_exports(tmp_path, cli, encoding, bom, reported):
     assert not _errors(rows)
     assert ("read as UTF-16" in err) is reported
     assert _read(p)[0].text == "Crème brûlée ✓"
+
+
+# ---- standard input -------------------------------------------------------------------------
+
+class _Stdin:
+    def __init__(self, data: bytes):
+        self.buffer = io.BytesIO(data)
+
+
+def _stdin_cli(cli, monkeypatch, data: bytes, *extra):
+    monkeypatch.setattr("sys.stdin", _Stdin(data))
+    return cli("-", extra=list(extra))
+
+
+def test_default_stdin_is_one_plain_post_even_when_it_starts_with_a_brace(cli, monkeypatch):
+    post = b'{draft} ' + PHI.encode() + b'\nsecond line {"text": "x"}\n'
+    rc, rows, _ = _stdin_cli(cli, monkeypatch, post)
+    assert len(rows) == 1 and not _errors(rows) and rows[0]["verdict"] == "block"
+    rc, rows, _ = _stdin_cli(cli, monkeypatch, post, "--stdin-format", "text")
+    assert len(rows) == 1 and rows[0]["verdict"] == "block"
+
+
+def test_stdin_json_one_object_is_one_record_with_offsets_into_its_text(cli, monkeypatch):
+    obj = {"id": "j1", "text": PHI, "account": "personal"}
+    rc, rows, _ = _stdin_cli(cli, monkeypatch, json.dumps(obj, indent=2).encode(), "--stdin-format", "json")
+    assert _ids(rows) == ["j1"] and rows[0]["verdict"] == "block"
+    f = rows[0]["findings"][0]
+    assert PHI[f["start"]:f["end"]] == f["text"]
+
+
+def test_stdin_json_array_and_bad_json(cli, monkeypatch):
+    arr = [{"id": "a", "text": CLEAN}, {"id": "b", "text": PHI}, ["not", "an", "object"]]
+    rc, rows, _ = _stdin_cli(cli, monkeypatch, json.dumps(arr).encode(), "--stdin-format", "json")
+    assert _ids(rows) == ["a", "b", "3"] and list(_errors(rows)) == ["3"] and rc == 3
+    rc, rows, _ = _stdin_cli(cli, monkeypatch, b'{"text": "' + PHI.encode() + b'"', "--stdin-format", "json")
+    assert len(rows) == 1 and "not valid JSON" in rows[0]["error"] and "Barnes" not in rows[0]["error"]
+    rc, rows, _ = _stdin_cli(cli, monkeypatch, b"  \n", "--stdin-format", "json")
+    assert len(rows) == 1 and "empty" in rows[0]["error"] and rc == 3
+
+
+def test_stdin_jsonl(cli, monkeypatch):
+    data = (json.dumps({"id": "l1", "text": CLEAN}) + "\n" + json.dumps({"id": "l2", "text": PHI}) + "\n").encode()
+    rc, rows, _ = _stdin_cli(cli, monkeypatch, data, "--stdin-format", "jsonl")
+    assert _ids(rows) == ["l1", "l2"] and rows[1]["verdict"] == "block"
+    rc, rows, _ = _stdin_cli(cli, monkeypatch, b"", "--stdin-format", "jsonl")
+    assert len(rows) == 1 and "empty" in rows[0]["error"] and rc == 3

@@ -544,9 +544,12 @@ def _guarded(records: Iterator[Record], source: str) -> Iterator[Record]:
                                   f"the rest of it was skipped")
 
 
+STDIN_FORMATS = ("text", "jsonl", "json")
+
+
 def read_inputs(paths, column: Optional[str] = None, stdin=None, *, id_column: Optional[str] = None,
                 account_column: Optional[str] = None, profile_column: Optional[str] = None,
-                header_row: Optional[int] = None, sheet: Optional[str] = None,
+                header_row: Optional[int] = None, sheet: Optional[str] = None, stdin_format: str = "text",
                 notice=None) -> Iterator[Record]:
     """Records from every input in order. Raises InputOpenError at once for an input that does
     not exist; an input that exists but cannot be read becomes an error record in its place,
@@ -555,8 +558,12 @@ def read_inputs(paths, column: Optional[str] = None, stdin=None, *, id_column: O
     The column names (`column` for the text, `id_column`, ...) are matched without regard to
     case, spacing or punctuation; without them the common names are found. `header_row` forces
     the header row of a CSV or sheet (1-based) instead of finding it in the first rows; `sheet`
-    reads one sheet of a workbook instead of every sheet. `notice(message)` is told what is worth saying once about a file (the
+    reads one sheet of a workbook instead of every sheet. Standard input is read as
+    `stdin_format`: one plain post (text, the default), JSON Lines, or JSON (one object, or an
+    array of objects). `notice(message)` is told what is worth saying once about a file (the
     encoding of a CSV that is not UTF-8)."""
+    if stdin_format not in STDIN_FORMATS:
+        raise ValueError(f"stdin_format must be one of {', '.join(STDIN_FORMATS)}")
     if header_row is not None and header_row < 1:
         raise ValueError("header_row counts from 1")
     columns = Columns(text=column, id=id_column, account=account_column, profile=profile_column,
@@ -566,19 +573,58 @@ def read_inputs(paths, column: Optional[str] = None, stdin=None, *, id_column: O
         if p != "-" and not Path(p).is_file():
             raise InputOpenError(f"{display_name(p)}: no such file")
     for p in paths:
-        yield from _guarded(_read_one(p, columns, stdin, sheet, notice),
+        yield from _guarded(_read_one(p, columns, stdin, sheet, stdin_format, notice),
                             "<stdin>" if p == "-" else display_name(p))
 
 
-def _read_one(p, columns, stdin, sheet, notice) -> Iterator[Record]:
+def read_json(data: bytes, source: str) -> Iterator[Record]:
+    """A JSON document: one object (one record) or an array of objects (one record each)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        yield Record("1", error=f"{source} is not UTF-8 (byte {exc.start})", source=source)
+        return
+    if not text.strip():
+        yield Record("1", error=f"{source} is empty: there is no post to screen", source=source)
+        return
+    try:
+        obj = json.loads(text)
+    except json.JSONDecodeError as exc:
+        yield Record("1", error=f"{source} is not valid JSON ({exc.msg}, line {exc.lineno} column {exc.colno}); "
+                                f"give one object or an array of objects, or use --stdin-format jsonl or text",
+                     source=source)
+        return
+    except RecursionError:
+        yield Record("1", error=f"{source} is nested too deeply to read", source=source)
+        return
+    if "\\u" in text and _has_surrogate(obj):
+        obj = _replace_surrogates(obj)
+    if isinstance(obj, dict):
+        yield _record_from_obj(obj, "1", source)
+    elif isinstance(obj, list):
+        if not obj:
+            yield Record("1", error=f"{source} is an empty array: there is no post to screen", source=source)
+        for n, item in enumerate(obj, start=1):
+            yield _record_from_obj(item, str(n), source)
+    else:
+        yield Record("1", error=f"{source} is JSON but neither an object nor an array of objects", source=source)
+
+
+def _read_one(p, columns, stdin, sheet, stdin_format, notice) -> Iterator[Record]:
     if p == "-":
         data = _stdin_bytes(stdin)
         if data is None:
             yield Record("1", error="standard input is closed or cannot be read", source="<stdin>")
             return
-        stripped = data.lstrip()
-        if stripped.startswith(b"{") and b"\n" in stripped.strip():
-            yield from read_jsonl(data, "<stdin>")
+        if stdin_format == "jsonl":
+            if not data.strip():
+                yield Record("1", error="standard input is empty: there is no post to screen", source="<stdin>")
+            else:
+                yield from read_jsonl(data, "<stdin>")
+        elif stdin_format == "json":
+            yield from read_json(data, "standard input")
         else:
             yield _plain_post("1", data, "<stdin>", "standard input")
         return

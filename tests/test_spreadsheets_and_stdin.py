@@ -125,6 +125,20 @@ def test_xlsx_with_no_text_column_in_any_sheet_is_one_error(tmp_path, cli):
     assert len(rows) == 1 and "no text column" in rows[0]["error"] and rc == 3
 
 
+def test_a_sheet_with_posts_below_the_scanned_rows_is_an_error_not_skipped(tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    p = tmp_path / "late.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.cell(row=15, column=1, value="Post copy")
+    wb.active.cell(row=16, column=1, value=PHI)
+    wb.create_sheet("Empty")                         # an empty sheet: no posts, no error
+    wb.save(p)
+    [err] = _read(p)
+    assert isinstance(err, RecordError) and "--header-row" in err.error and "Barnes" not in err.error
+    [post] = _read(p, header_row=15)
+    assert isinstance(post, Post) and post.text == PHI
+
+
 # ---- encodings ------------------------------------------------------------------------------
 
 def test_windows_1252_csv_is_detected_and_reported_once(tmp_path, cli):

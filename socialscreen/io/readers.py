@@ -181,7 +181,8 @@ class Columns:
         if missing == "text":
             return (f"no text column in {where}: none of its first {HEADER_SCAN_ROWS} rows is a header with a "
                     f"column named text, post, draft, message, content, copy, caption, body (or 'Post copy', "
-                    f"'Draft post' and the like); add a header row or name the column with --column")
+                    f"'Draft post' and the like); add a header row, give its row with --header-row N, "
+                    f"or name the column with --column")
         if missing == "--column" or self.header_row:
             row = f"row {self.header_row} (--header-row)" if self.header_row else f"the first {HEADER_SCAN_ROWS} rows"
             return (f"no text column in {where}: {row} has no column named as given with {missing}; "
@@ -444,7 +445,7 @@ def read_xlsx(path: Path, source: str, column=None, sheet: Optional[str] = None)
             read.append(list(_xlsx_rows(ws.iter_rows(min_row=1, values_only=True), source, where, columns,
                                         prefix=f"{ws.title}:" if several else "")))
         failed = [recs[0].missing for recs in read if len(recs) == 1 and isinstance(recs[0], _NoHeader)]
-        if failed and len(failed) == len(read):
+        if failed and len(failed) == sum(1 for recs in read if recs):      # empty sheets aside
             # no sheet holds a text column: said once for the file
             yield Record(source, error=columns.no_text_column(source, failed[0]), source=source)
             return
@@ -474,7 +475,8 @@ def _xlsx_rows(rows, source, where, columns: Columns, prefix=""):
             break
     at, cols, missing = _find_header(head, columns)
     if missing is not None:
-        if not any(any(str(c).strip() for c in r) for r in head):
+        filled = lambda r: any(c is not None and str(c).strip() for c in r)
+        if not any(filled(r) for r in head) and not any(filled(r) for r in rows):
             return                                  # an empty sheet holds no posts and no error
         yield _NoHeader(missing)
         return

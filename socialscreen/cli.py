@@ -27,7 +27,19 @@ def _parser():
     c.add_argument("--format", choices=sorted(WRITERS), default="text")
     c.add_argument("--fail-on", choices=["review", "block", "never"], default="block",
                    help="exit 1 when any post reaches this verdict (default: block)")
-    c.add_argument("--column", help="the text column of a CSV or spreadsheet (default: text/post/draft/message)")
+    c.add_argument("--column", help="the text column of a CSV or spreadsheet; case, spaces and punctuation do not "
+                                    "matter (default: text, post, draft, message, content, copy, 'Post copy', "
+                                    "'Draft post', caption, tweet, body, ...)")
+    c.add_argument("--id-column", help="the id column of a CSV or spreadsheet (default: id, post id, ref, ...)")
+    c.add_argument("--account-column", help="the account column (personal/official) (default: account, account type)")
+    c.add_argument("--profile-column", help="the author's profile column (default: profile, bio, author profile)")
+    c.add_argument("--header-row", type=_positive, metavar="N",
+                   help="the header is row N of every CSV and sheet (default: the first of the first "
+                        "10 rows that holds a text column, so title rows above it are skipped)")
+    c.add_argument("--sheet", metavar="NAME", help="read only this sheet of a workbook (default: every sheet, in order)")
+    c.add_argument("--stdin-format", choices=["text", "jsonl", "json"], default="text",
+                   help="what standard input holds: one plain post (text, the default, even when it starts "
+                        "with '{'), JSON Lines, or JSON (one object, or an array of objects)")
     c.add_argument("--model", help="spaCy model to use, or 'none' for rules only (default: best installed)")
     c.add_argument("--context", default="context",
                    help="the learned context layer (a model under patterns/models/), or 'none' for rules alone")
@@ -49,6 +61,16 @@ def _parser():
     from .serve.cli import add_arguments as serve_arguments
     serve_arguments(sub.add_parser("serve", help="run the HTTP service and the screen-as-you-type page (serve extra)"))
     return p
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be a row number, 1 or more")
+    return n
 
 
 def main(argv=None) -> int:
@@ -180,7 +202,17 @@ def _check(args) -> int:
         return screeners[policy]
 
     screener_for(args.policy)                                # a bad --policy fails before any output
-    records = read_inputs(args.files, column=args.column)   # raises InputOpenError before any output
+    notices = set()
+
+    def notice(message):
+        if message not in notices:
+            notices.add(message)
+            print(f"socialscreen: {message}", file=sys.stderr)
+
+    records = read_inputs(args.files, column=args.column, id_column=args.id_column,      # raises InputOpenError
+                          account_column=args.account_column, profile_column=args.profile_column,  # before any
+                          header_row=args.header_row, sheet=args.sheet, stdin_format=args.stdin_format,  # output
+                          notice=notice)
 
     def checked(rec):
         # a record may name only an installed pack: a pack file comes from --policy, never from the data

@@ -62,7 +62,7 @@ def test_one_latin1_row_in_a_utf8_csv_marks_only_that_row(tmp_path, cli):
     rc, rows, _ = cli(p)
     assert _ids(rows) == ["1", "2", "3", "4"]
     assert list(_errors(rows)) == ["2"]
-    assert "not UTF-8" in _errors(rows)["2"] and "0xE8" in _errors(rows)["2"] and "row 2" in _errors(rows)["2"]
+    assert "not UTF-8" in _errors(rows)["2"] and "0xE8" in _errors(rows)["2"] and "row 3" in _errors(rows)["2"]
     assert rows[2]["verdict"] == "block"
 
 
@@ -106,15 +106,15 @@ def test_missing_cells_and_missing_column(tmp_path, cli):
     short = tmp_path / "short.csv"
     short.write_bytes(b"id,account,text\n1,personal,hello\n2,personal\n3,official,fine\n4,boss,hi\n")
     nocol = tmp_path / "nocol.csv"
-    nocol.write_bytes(b"id,body\n1,hello\n2,there\n")
+    nocol.write_bytes(b"id,notes\n1,hello\n2,there\n")
     rc, rows, _ = cli(short, nocol)
-    assert _ids(rows) == ["1", "2", "3", "4", "1", "2"]
+    assert _ids(rows) == ["1", "2", "3", "4", str(nocol)]     # no text column: one error for the file
     errs = [r.get("error") for r in rows]
     assert errs[0] is None and errs[2] is None
     assert "truncated" in errs[1] and "'text'" in errs[1]
     assert "account" in errs[3]
     assert all("no text column" in e and "--column" in e for e in errs[4:])
-    rc, rows, _ = cli(nocol, extra=["--column", "body"])
+    rc, rows, _ = cli(nocol, extra=["--column", "Notes"])
     assert not _errors(rows) and _ids(rows) == ["1", "2"]
 
 
@@ -184,7 +184,9 @@ def test_real_command_over_every_malformed_file(tmp_path):
     assert proc.returncode == 3, proc.stderr.decode()[-2000:]
     rows = [json.loads(line) for line in proc.stdout.decode("utf-8").splitlines()]
     assert _ids(rows) == ["r1", "r2", "r3", "1", "2", "3", "a", "2", "3", "c", "q1", "q2"]
-    assert _screened(rows) == ["r1", "r2", "1", "3", "a", "c", "q2"]
+    # mixed.csv has no UTF-8 character at all: it is a Windows-1252 export, read as such
+    assert _screened(rows) == ["r1", "r2", "1", "2", "3", "a", "c", "q2"]
+    assert b"mixed.csv: read as Windows-1252" in proc.stderr
     assert [r["verdict"] for r in rows if r["id"] in ("r2", "c")] == ["block", "block"]
     assert b"Barnes" not in proc.stderr
     assert _tree(work, home, tmp) == before, "the command wrote files"

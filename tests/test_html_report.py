@@ -7,17 +7,15 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 
 import pytest
 
 from socialscreen.cli import main
 
 webdriver = pytest.importorskip("selenium.webdriver")
+from browser import chromium  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver")
 POSTS = [
     {"id": "nhs", "text": "Lovely to see Mrs Hilda Barnes on the ward, NHS number 943 476 5919 "
                           "<script>window.__pwned = 1</script><img src=x onerror=\"window.__pwned = 2\">"},
@@ -53,18 +51,7 @@ def test_the_report_is_self_contained_and_safe(report):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not (CHROMIUM and DRIVER):
-        if os.environ.get("CI"):
-            pytest.fail("chromium and chromedriver are needed in CI (.ci/run installs them)")
-        pytest.skip("chromium and chromedriver are not installed")
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-    opts = Options()
-    opts.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=1100,1400", "--force-device-scale-factor=1"):
-        opts.add_argument(arg)
-    driver = webdriver.Chrome(options=opts, service=Service(executable_path=DRIVER))
+    driver = chromium(window="1100,1400")
     yield driver
     driver.quit()
 

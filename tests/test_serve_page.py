@@ -5,7 +5,6 @@ accessibility basics hold. SOCIALSCREEN_SCREENSHOT=path saves a screenshot of th
 from __future__ import annotations
 
 import os
-import shutil
 import time
 
 import pytest
@@ -14,36 +13,21 @@ pytest.importorskip("fastapi")
 httpx = pytest.importorskip("httpx")
 webdriver = pytest.importorskip("selenium.webdriver")
 
+from browser import chromium  # noqa: E402
 from serve_helpers import running_server  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-DRIVER = shutil.which("chromedriver")
 HOSTILE = ("Lovely to see Mrs Hilda Barnes today, NHS number 943 476 5919 "
            "<script>window.__pwned = 1</script><img src=x onerror=\"window.__pwned = 2\"> #proud")
 
 
 @pytest.fixture(scope="module")
 def browser_and_server(tmp_path_factory):
-    if not (CHROMIUM and DRIVER):
-        if os.environ.get("CI"):
-            pytest.fail("chromium and chromedriver are needed in CI (.ci/run installs them)")
-        pytest.skip("chromium and chromedriver are not installed (apt-get install chromium chromium-driver)")
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-    opts = Options()
-    opts.binary_location = CHROMIUM
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=1100,1300", "--force-device-scale-factor=1", "--no-first-run",
-                "--disable-extensions", "--disable-background-networking"):
-        opts.add_argument(arg)
-    opts.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     with running_server(tmp_path_factory.mktemp("page"), "--policy", "walton-centre") as (base, log_path):
-        driver = webdriver.Chrome(options=opts, service=Service(executable_path=DRIVER))
+        driver = chromium(browser_log=True)
         try:
-            driver.set_page_load_timeout(60)
             yield driver, base, log_path
         finally:
             driver.quit()

@@ -64,11 +64,7 @@ class Decider:
                 p = s.scores[category]
                 if p < t["add"]:
                     continue
-                start, end = norm.to_original(s.start, s.end)
-                while start < end and norm.original[start].isspace():
-                    start += 1
-                while end > start and norm.original[end - 1].isspace():
-                    end -= 1
+                start, end = _original_span(norm, s.start, s.end)
                 if end <= start:
                     continue
                 out.append(Finding(
@@ -88,12 +84,8 @@ class Decider:
         clauses = self.pack.clauses_for(rule.id, rule.category, account)
         if not clauses:
             return None                                   # no clause, no finding
-        start, end = norm.to_original(hit.start, hit.end)
+        start, end = _original_span(norm, hit.start, hit.end)
         original = norm.original
-        while start < end and original[start].isspace():  # trim what the normalised span carries
-            start += 1
-        while end > start and original[end - 1].isspace():
-            end -= 1
         if end <= start:
             return None
         return Finding(category=rule.category, start=start, end=end, text=original[start:end],
@@ -121,6 +113,16 @@ class Decider:
                 clauses=clauses, why=f"{kind} {hit.attachment + 1} alt text: '{raw[s:e]}'; {hit.why}",
                 attachment=hit.attachment, fix=rule.fix))
         return out
+
+
+def _original_span(norm, start, end):
+    """A normalised span mapped back to the text as given, without the spaces it may carry."""
+    start, end = norm.to_original(start, end)
+    while start < end and norm.original[start].isspace():
+        start += 1
+    while end > start and norm.original[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 def merge_overlaps(findings) -> list:

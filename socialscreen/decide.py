@@ -14,8 +14,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Optional
 
+from .models.tagger import spans_of
 from .values import Finding, Result, verdict_for
 
+TAGGED = ("offensive_language",)     # the categories the span tagger serves
 
 
 class Decider:
@@ -46,8 +48,11 @@ class Decider:
 
     def _with_context(self, findings, scores, norm, account) -> list:
         """Per category the layer covers: veto the rules' soft hits when the layer scores the
-        whole post very low; add the sentences it scores high when the rules found nothing."""
+        whole post very low; add the sentences it scores high when the rules found nothing
+        (narrowed to the words the span tagger picks, when it picks any); then add the offensive
+        words the tagger alone is sure of, where no offensive or discriminatory finding stands."""
         out = [f for f in findings if f.category not in self.model_rules]
+        tagger = self.model.tagger
         for category, rule in self.model_rules.items():
             t = self.model.thresholds[category]
             have = [f for f in findings if f.category == category]
@@ -57,24 +62,56 @@ class Decider:
                     continue                                  # vetoed: the layer reads it as clean
                 out += [replace(f, why=f"{f.why}; context model {self.model.name} {best:.2f}") for f in have]
                 continue
-            clauses = self.pack.clauses_for(rule.id, category, account)
-            if not clauses:
-                continue
             for s in scores:
                 p = s.scores[category]
                 if p < t["add"]:
                     continue
-                start, end = _original_span(norm, s.start, s.end)
-                if end <= start:
-                    continue
-                out.append(Finding(
-                    category=category, start=start, end=end, text=norm.original[start:end],
-                    severity=self._severity(rule), confidence=round(p, 3), message=rule.message,
-                    detector="model", rule=rule.id, clauses=clauses,
-                    why=f"context model {self.model.name}: {p:.2f} (adds at {t['add']:.2f})",
-                    characteristic=(s.characteristic or rule.characteristic)
-                    if category == "discriminatory_language" else None, fix=rule.fix))
+                why = f"context model {self.model.name}: {p:.2f} (adds at {t['add']:.2f})"
+                pieces = spans_of(s.words, tagger.span, norm.text) if tagger is not None and category in TAGGED else []
+                if pieces:
+                    why += "; words picked by the span tagger"
+                for a, b in [(x, y) for x, y, _p in pieces] or [(s.start, s.end)]:
+                    f = self._model_finding(rule, category, norm, account, a, b, p, why, s.characteristic)
+                    if f:
+                        out.append(f)
+        if tagger is not None:
+            out += self._tagger_findings(out, scores, norm, account)
         return out
+
+    def _tagger_findings(self, have, scores, norm, account) -> list:
+        """Spans the tagger alone is sure of (a word at or above `alone`), where no offensive or
+        discriminatory finding stands."""
+        tagger, alone = self.model.tagger, self.model.meta["tagger"]["alone"]
+        rule = self.model_rules.get("offensive_language")
+        if rule is None:
+            return []
+        taken = [(f.start, f.end) for f in have if f.category in ("offensive_language", "discriminatory_language")]
+        out = []
+        for s in scores:
+            if not s.words or max(p for _a, _b, p in s.words) < alone:
+                continue
+            for a, b, p in spans_of(s.words, tagger.span, norm.text):
+                if p < alone:
+                    continue
+                f = self._model_finding(rule, "offensive_language", norm, account, a, b, p,
+                                        f"span tagger of {self.model.name}: {p:.2f} (adds at {alone:.2f})", "")
+                if f and not any(x < f.end and f.start < y for x, y in taken):
+                    out.append(f)
+        return out
+
+    def _model_finding(self, rule, category, norm, account, start, end, p, why, characteristic):
+        clauses = self.pack.clauses_for(rule.id, category, account)
+        if not clauses:
+            return None
+        start, end = _original_span(norm, start, end)
+        if end <= start:
+            return None
+        return Finding(
+            category=category, start=start, end=end, text=norm.original[start:end],
+            severity=self._severity(rule), confidence=round(p, 3), message=rule.message,
+            detector="model", rule=rule.id, clauses=clauses, why=why,
+            characteristic=(characteristic or rule.characteristic) if category == "discriminatory_language" else None,
+            fix=rule.fix)
 
     def _severity(self, rule) -> str:
         return self.pack.severity.get(rule.category, rule.severity)

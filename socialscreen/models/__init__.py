@@ -3,8 +3,10 @@ per sentence of a post. Knows nothing of packs, like every kind: it says how lik
 sentence is to hold each category; `decide.py` combines that with the rules' hits.
 
 A model folder holds `weights.npy` (hashed-feature weights, one column per category, then one
-per characteristic), `meta.json` (categories, biases, the calibrated thresholds, how it was
-trained) and `CARD.md` (what it was trained on, how it scores, what it gets wrong). It is
+per characteristic), optionally `tagger.npy` (the span tagger's word weights: which words of
+a sentence are the offensive or discriminatory ones, `tagger.py`), `meta.json` (categories,
+biases, the calibrated thresholds, how it was trained) and `CARD.md` (what it was trained on,
+how it scores, what it gets wrong). It is
 trained by `python -m training.train` from the corpus in the repository; nothing is
 downloaded at run time.
 """
@@ -18,6 +20,7 @@ import numpy as np
 
 from ..errors import DataError
 from .features import featurise
+from .tagger import SpanTagger
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,7 @@ class SentenceScores:
     end: int
     scores: dict               # category -> probability
     characteristic: str = ""   # the likeliest protected characteristic (for discriminatory language)
+    words: tuple = ()          # the span tagger's (start, end, probability) per word, when it has one
 
 
 class ContextModel:
@@ -47,6 +51,17 @@ class ContextModel:
         self.bias = np.array(self.meta["bias"], dtype=np.float32)
         self.char_bias = np.array(self.meta.get("characteristic_bias", []), dtype=np.float32)
         self.thresholds = self.meta["thresholds"]
+        self.tagger = None
+        tmeta = self.meta.get("tagger")
+        if tmeta:
+            try:
+                tw = np.load(folder / "tagger.npy", allow_pickle=False)
+            except (OSError, ValueError) as exc:
+                raise DataError(folder / "tagger.npy", None, f"not readable ({exc.__class__.__name__}); "
+                                                             f"retrain with python -m training.train") from None
+            if tw.shape != (1 << int(tmeta["bits"]),):
+                raise DataError(folder / "tagger.npy", None, "shape does not match meta.json's tagger bits")
+            self.tagger = SpanTagger(tw, tmeta["bias"], int(tmeta["bits"]), tmeta["span"])
 
     def score(self, analysis, account: str) -> list:
         """One SentenceScores per non-blank sentence of the analysed text."""
@@ -65,7 +80,8 @@ class ContextModel:
             char = ""
             if self.characteristics:
                 char = self.characteristics[int(np.argmax(z[n:] + self.char_bias))]
-            out.append(SentenceScores(s, e, dict(zip(self.categories, probs.tolist())), char))
+            words = tuple(self.tagger.word_probs(text, s, e)) if self.tagger is not None else ()
+            out.append(SentenceScores(s, e, dict(zip(self.categories, probs.tolist())), char, words))
         return out
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Optional
 
+from .matching import compiled
 from .models.tagger import spans_of
 from .values import Finding, Result, verdict_for
 
@@ -31,15 +32,18 @@ class Decider:
         self.model = model
         self.model_rules = dict(model_rules or {})
 
-    def decide(self, prepared, text_hits, alt_hits, scores=None) -> Result:
+    def decide(self, prepared, text_hits, alt_hits, scores=None, post_scores=None) -> Result:
         """prepared: the Prepared post; text_hits: hits on the post text; alt_hits: hits on
         attachments' alt texts (each with `attachment` set); scores: the context layer's
-        SentenceScores for the post text (None: rules alone)."""
+        SentenceScores for the post text (None: rules alone); post_scores: its scores for the
+        categories judged on the whole post."""
         post = prepared.post
         account = post.account
         findings = [f for f in (self._text_finding(h, prepared.norm, account) for h in text_hits) if f]
         if scores and self.model is not None:
             findings = self._with_context(findings, scores, prepared.norm, account)
+        if post_scores and self.model is not None:
+            findings += self._post_findings(findings, post_scores, prepared, account)
         in_text = {f.category for f in findings}
         findings += [f for f in self._attachment_findings(prepared, alt_hits, account) if f.category not in in_text]
         findings = merge_overlaps(findings)
@@ -51,9 +55,11 @@ class Decider:
         whole post very low; add the sentences it scores high when the rules found nothing
         (narrowed to the words the span tagger picks, when it picks any); then add the offensive
         words the tagger alone is sure of, where no offensive or discriminatory finding stands."""
-        out = [f for f in findings if f.category not in self.model_rules]
+        out = [f for f in findings if f.category not in self.model_rules or f.category in self.model.post_categories]
         tagger = self.model.tagger
         for category, rule in self.model_rules.items():
+            if category in self.model.post_categories:
+                continue
             t = self.model.thresholds[category]
             have = [f for f in findings if f.category == category]
             best = max(s.scores[category] for s in scores)
@@ -78,17 +84,45 @@ class Decider:
             out += self._tagger_findings(out, scores, norm, account)
         return out
 
+    def _post_findings(self, findings, post_scores, prepared, account) -> list:
+        """A post-level category the rules missed (missing_disclaimer): a finding with no span,
+        at the start of the post, when the layer's whole-post score reaches `add` and none of
+        the rule's `unless` patterns (a disclaimer) matches the post or the profile."""
+        out = []
+        have = {f.category for f in findings}
+        analysis = prepared.analysis
+        for category in self.model.post_categories:
+            rule = self.model_rules.get(category)
+            if rule is None or category in have:
+                continue
+            p, t = post_scores.get(category, 0.0), self.model.thresholds[category]["add"]
+            if p < t:
+                continue
+            unless = [compiled(x) for x in rule.options.get("unless", ())]
+            if any(u.search(analysis.text) or (analysis.profile and u.search(analysis.profile)) for u in unless):
+                continue
+            clauses = self.pack.clauses_for(rule.id, category, account)
+            if not clauses:
+                continue
+            out.append(Finding(
+                category=category, start=0, end=0, text="", severity=self._severity(rule), confidence=round(p, 3),
+                message=rule.message, detector="model", rule=rule.id, clauses=clauses,
+                why=f"context model {self.model.name}: the post reads as tied to work, {p:.2f} (adds at {t:.2f}); "
+                    f"no disclaimer in the post or profile", fix=rule.fix))
+        return out
+
     def _tagger_findings(self, have, scores, norm, account) -> list:
         """Spans the tagger alone is sure of (a word at or above `alone`), where no offensive or
         discriminatory finding stands."""
         tagger, alone = self.model.tagger, self.model.meta["tagger"]["alone"]
+        floor = self.model.meta["tagger"].get("floor", 0.0)
         rule = self.model_rules.get("offensive_language")
         if rule is None:
             return []
         taken = [(f.start, f.end) for f in have if f.category in ("offensive_language", "discriminatory_language")]
         out = []
         for s in scores:
-            if not s.words or max(p for _a, _b, p in s.words) < alone:
+            if not s.words or max(p for _a, _b, p in s.words) < alone or s.scores["offensive_language"] < floor:
                 continue
             for a, b, p in spans_of(s.words, tagger.span, norm.text):
                 if p < alone:

@@ -74,7 +74,7 @@ class Screener:
         model_rules = {}
         if self.context_model is not None:
             for r in self.rules:
-                if (r.kind == "model" and r.category in self.context_model.categories
+                if (r.kind == "model" and r.category in self.context_model.covered
                         and r.category not in self.pack.context_off):
                     model_rules[r.category] = r
         self.decider = Decider(self.pack, notes=() if self.has_ner else (NAMES_REDUCED,),
@@ -191,8 +191,11 @@ class Screener:
             text_hits = [h for d in self.detectors for h in d.detect(prepared.analysis)]
             alt_hits = [replace(h, attachment=i) for i, analysis, _ in prepared.alts
                         for d in self.attachment_detectors for h in d.detect(analysis)]
-            scores = scorer.score(prepared.analysis, prepared.post.account) if scorer is not None else None
-            out.append(self.decider.decide(prepared, text_hits, alt_hits, scores))
+            scores = post = None
+            if scorer is not None:
+                scores = scorer.score(prepared.analysis, prepared.post.account)
+                post = scorer.post_scores(prepared.analysis, prepared.post.account)
+            out.append(self.decider.decide(prepared, text_hits, alt_hits, scores, post))
         return out
 
 

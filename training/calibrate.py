@@ -5,7 +5,8 @@ Per category the layer has two thresholds: `add` (a sentence scoring this much a
 where the rules found none) and `veto` (when every hit of the category comes from a rule
 marked `vetoable: true` and no sentence reaches this, the hits are dropped). The span
 tagger has `alone` (a word this likely to be offensive adds an offensive finding where no
-offensive or discriminatory finding stands).
+offensive or discriminatory finding stands) and `floor` (only in a sentence the classifier
+scores at least this offensive: a word-level "absolute" or "I hope" is not enough alone).
 
 The choice maximises the sum over categories of post-level F1, under one constraint that
 keeps users: **the layer may flag at most `CLEAN_SLACK` more of the clean training posts than
@@ -25,6 +26,7 @@ import numpy as np
 ADD = [round(x, 2) for x in np.arange(0.30, 0.96, 0.05)] + [1.01]        # 1.01: never adds
 VETO = [0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3]
 ALONE = [round(x, 2) for x in np.arange(0.50, 0.96, 0.05)] + [2.0]       # 2.0: the tagger never adds alone
+FLOOR = [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3]    # the sentence's offensive score the tagger alone needs
 LANGUAGE = ("offensive_language", "discriminatory_language")
 CLEAN_SLACK = 0.02
 
@@ -52,10 +54,11 @@ class Table:
 
     def predictions(self, state):
         preds = {c: self.pred(c, *state[c]) for c in self.categories}
-        alone = state.get("alone", 2.0)
+        alone, floor = state.get("alone", 2.0), state.get("floor", 0.0)
         if "offensive_language" in preds and alone <= 1.0:
             lang = preds["offensive_language"] | preds.get("discriminatory_language", False)
-            preds["offensive_language"] = preds["offensive_language"] | (~lang & (self.tag >= alone))
+            sure = (self.tag >= alone) & (self.score["offensive_language"] >= floor)
+            preds["offensive_language"] = preds["offensive_language"] | (~lang & sure)
         return preds
 
     def evaluate(self, state):
@@ -81,12 +84,12 @@ class Table:
 def _steps(state, up: bool):
     """Every state one step away (up: stricter only)."""
     for key, value in state.items():
-        if key == "alone":
-            grid = ALONE
+        if key in ("alone", "floor"):
+            grid = ALONE if key == "alone" else FLOOR
             i = grid.index(value)
             for j in ([i + 1] if up else [i - 1, i + 1]):
                 if 0 <= j < len(grid):
-                    yield {**state, "alone": grid[j]}
+                    yield {**state, key: grid[j]}
             continue
         add, veto = value
         i, k = ADD.index(add), VETO.index(veto)
@@ -113,6 +116,7 @@ def calibrate(table: Table, use_tagger: bool, slack: float = 0.0):
                     best = (f, add, veto)
         state[c] = (float(best[1]), float(best[2]))
     state["alone"] = ALONE[0] if use_tagger else 2.0
+    state["floor"] = FLOOR[0]
     f1, clean, _ = table.evaluate(state)
     while clean > limit + 1e-12:                     # buy back false alarms at the least F1
         best = None

@@ -38,6 +38,11 @@ TOXIC_WEIGHT = 0.0
 # The span tagger does learn from them: they are the public word-level labels of insults.
 TAGGER_TOXIC_WEIGHT = 1.0
 OUT = ROOT / "patterns" / "models" / "context"
+# judged on the whole post with its profile, only where a pack asks for it (personal accounts of
+# the packs with a disclaimer clause): does the post tie itself to the author's work with no
+# disclaimer?
+POST_CATEGORIES = ("missing_disclaimer",)
+POST_PACKS = ("walton-centre", "b3")
 CHARACTERISTICS = ("age", "disability", "gender_reassignment", "marriage_civil_partnership",
                    "pregnancy_maternity", "race", "religion_belief", "sex", "sexual_orientation")
 
@@ -51,6 +56,22 @@ def matrix(us):
         cols += idx
         vals += v
     return csr_matrix((np.array(vals, dtype=np.float64), (rows, cols)), shape=(len(us), 1 << BITS))
+
+
+def post_matrix(posts):
+    """Whole-post units: the normalised post, with the account and the profile's words."""
+    from scipy.sparse import csr_matrix
+
+    from socialscreen.models import post_extras
+    from socialscreen.prepare import normalise
+    rows, cols, vals = [], [], []
+    for i, p in enumerate(posts):
+        profile = normalise(p.get("profile") or "").text
+        idx, v = featurise(normalise(p["text"]).text, BITS, post_extras(p.get("account", "personal"), profile))
+        rows += [i] * len(idx)
+        cols += idx
+        vals += v
+    return csr_matrix((np.array(vals, dtype=np.float64), (rows, cols)), shape=(len(posts), 1 << BITS))
 
 
 def fit(X, y, w):
@@ -156,19 +177,35 @@ def train(write: bool = True, dump: str = "", toxic_weight: float = TOXIC_WEIGHT
     for i, u in enumerate(pu):
         for j, c in enumerate(SPAN_CATEGORIES):
             oof[u.post][c] = max(oof[u.post].get(c, 0.0), float(oof_units[i, j]))
+    # the whole-post categories, on the posts where a pack asks for them
+    whole = [p for p in posts if p.get("policy") in POST_PACKS and p.get("account", "personal") == "personal"]
+    Xp = post_matrix(whole)
+    pfolds = np.array([fold_of(p["id"]) for p in whole])
+    Wp = np.zeros(((1 << BITS), len(POST_CATEGORIES)))
+    bp = np.zeros(len(POST_CATEGORIES))
+    for j, c in enumerate(POST_CATEGORIES):
+        y = np.array([any(e["category"] == c for e in p["expect"]) for p in whole], dtype=int)
+        ones = np.ones(len(whole))
+        for k in range(FOLDS):
+            tr, te = pfolds != k, pfolds == k
+            w_, b_ = fit(Xp[tr], y[tr], ones[tr])
+            for i, s in zip(np.flatnonzero(te), sigmoid(Xp[te] @ w_ + b_)):
+                oof[whole[i]["id"]][c] = float(s)
+        Wp[:, j], bp[j] = fit(Xp, y, ones)
+        print(f"  {c} (whole posts, {len(whole)}): trained ({time.time() - t0:.0f} s)", file=sys.stderr)
     rules = rule_categories(posts)
     from training import tagger as tagger_training
     Wt, bt, words_oof = tagger_training.train_tagger(posts, toxic, nlp, tagger_weight)
     tag_max = {pid: max((x for x, _y in ws), default=0.0) for pid, ws in words_oof.items()}
-    table = calibration.Table(posts, oof, rules, SPAN_CATEGORIES, tag_max)
+    table = calibration.Table(posts, oof, rules, SPAN_CATEGORIES + POST_CATEGORIES, tag_max)
     state, figures = calibration.calibrate(table, use_tagger=True, slack=calibration.CLEAN_SLACK)
     _f, rules_clean, rules_pr = table.rules_alone()
     thresholds = {c: {"add": float(state[c][0]), "veto": float(state[c][1]),
                       "cv_precision": figures["precision_recall"][c][0], "cv_recall": figures["precision_recall"][c][1],
                       "rules_precision": round(rules_pr[c][0], 3), "rules_recall": round(rules_pr[c][1], 3)}
-                  for c in SPAN_CATEGORIES}
+                  for c in SPAN_CATEGORIES + POST_CATEGORIES}
     span, word_f1 = span_threshold(words_oof)
-    tagger_meta = {"span": span, "word_f1": word_f1, "alone": float(state["alone"]),
+    tagger_meta = {"span": span, "word_f1": word_f1, "alone": float(state["alone"]), "floor": float(state["floor"]),
                    "bits": tagger_training.BITS, "bias": round(float(bt), 6), "C": tagger_training.C,
                    "toxic_spans_weight": tagger_weight}
     cv_clean = {"clean_posts": int(table.clean.sum()), "rules_alone": round(rules_clean, 3), "slack": calibration.CLEAN_SLACK,
@@ -182,7 +219,7 @@ def train(write: bool = True, dump: str = "", toxic_weight: float = TOXIC_WEIGHT
                 fh.write(json.dumps({"id": p["id"], "oof": oof.get(p["id"], {}),
                                      "rules": sorted(rules[p["id"]][0] | rules[p["id"]][1]),
                                      "gold": sorted({e["category"] for e in p["expect"]})}) + "\n")
-    weights16 = np.concatenate([W, Wc], axis=1).astype(np.float16)
+    weights16 = np.concatenate([W, Wc, Wp], axis=1).astype(np.float16)
     tagger16 = Wt.astype(np.float16)
     corpus_hash = hashlib.sha256()
     for p in posts:
@@ -190,6 +227,7 @@ def train(write: bool = True, dump: str = "", toxic_weight: float = TOXIC_WEIGHT
     meta = {
         "name": "context", "version": 1, "features": {"kind": "hashed word 1-2 grams + char 3-5 grams", "bits": BITS},
         "categories": list(SPAN_CATEGORIES), "characteristics": list(CHARACTERISTICS),
+        "post_categories": list(POST_CATEGORIES), "post_bias": [round(float(x), 6) for x in bp],
         "bias": [round(float(x), 6) for x in b], "characteristic_bias": [round(float(x), 6) for x in bc],
         "thresholds": thresholds,
         "tagger": tagger_meta,
@@ -237,7 +275,8 @@ words either side and their bigrams, and whether it stands inside quotation mark
 each word the probability that it is offensive. Where the layer adds an offensive finding,
 the span is the run of words at or above {tg['span']:.2f} (word-level F1 {tg['word_f1']:.2f},
 cross-validated) rather than the whole sentence; and a word at or above {tg['alone']:.2f} adds an
-offensive finding on its own where no offensive or discriminatory finding stands. It learnt
+offensive finding on its own where no offensive or discriminatory finding stands and the
+sentence classifier scores the sentence offensive at least {tg['floor']:.2f}. It learnt
 from the `offensive_language` spans of the project's posts (words inside only a
 discriminatory or disparagement span left out) and from the public toxic-spans words at
 weight {tg['toxic_spans_weight']} (C = {tg['C']}).
@@ -282,7 +321,8 @@ def main(argv=None) -> int:
     meta, weights, tagger16 = train(write=not args.check, dump=args.dump_oof, toxic_weight=args.toxic_weight, out=args.out,
                           tagger_weight=args.tagger_toxic_weight)
     t, cf = meta["tagger"], meta["cv_clean_flagged"]
-    print(f"span tagger: span>={t['span']:.2f} (word F1 {t['word_f1']:.3f}) alone>={t['alone']:.2f}")
+    print(f"span tagger: span>={t['span']:.2f} (word F1 {t['word_f1']:.3f}) alone>={t['alone']:.2f} "
+          f"in a sentence scored offensive >= {t['floor']:.2f}")
     print(f"clean training posts flagged (CV, {cf['clean_posts']}): rules alone {cf['rules_alone']:.3f}, "
           f"rules + layer {cf['rules_and_layer']:.3f}")
     for c, t in meta["thresholds"].items():
@@ -299,7 +339,7 @@ def main(argv=None) -> int:
         same = same and tagger_file.is_file() and bool(np.array_equal(np.load(tagger_file, allow_pickle=False), tagger16))
         print("shipped model reproduced" if same else "DIFFERENT from the shipped model")
         if not same and shipped.shape == weights.shape:
-            names = meta["categories"] + meta["characteristics"]
+            names = meta["categories"] + meta["characteristics"] + meta["post_categories"]
             for j, name in enumerate(names):
                 d = np.abs(shipped[:, j].astype(np.float32) - weights[:, j].astype(np.float32)).max()
                 if d:

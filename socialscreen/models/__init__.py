@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
-from .features import featurise
+from .features import featurise, tokens
 from .tagger import SpanTagger
 
 
@@ -44,12 +44,16 @@ class ContextModel:
         self.name = self.meta.get("name", folder.name)
         self.categories = tuple(self.meta["categories"])
         self.characteristics = tuple(self.meta.get("characteristics", ()))
+        # categories judged on the whole post with its profile (missing_disclaimer), not per sentence
+        self.post_categories = tuple(self.meta.get("post_categories", ()))
+        self.covered = self.categories + self.post_categories
         self.bits = int(self.meta["features"]["bits"])
-        if weights.shape != (1 << self.bits, len(self.categories) + len(self.characteristics)):
+        if weights.shape != (1 << self.bits, len(self.categories) + len(self.characteristics) + len(self.post_categories)):
             raise DataError(folder / "weights.npy", None, "shape does not match meta.json")
         self.weights = weights.astype(np.float32)
         self.bias = np.array(self.meta["bias"], dtype=np.float32)
         self.char_bias = np.array(self.meta.get("characteristic_bias", []), dtype=np.float32)
+        self.post_bias = np.array(self.meta.get("post_bias", []), dtype=np.float32)
         self.thresholds = self.meta["thresholds"]
         self.tagger = None
         tmeta = self.meta.get("tagger")
@@ -79,10 +83,29 @@ class ContextModel:
             probs = 1.0 / (1.0 + np.exp(-(z[:n] + self.bias)))
             char = ""
             if self.characteristics:
-                char = self.characteristics[int(np.argmax(z[n:] + self.char_bias))]
+                char = self.characteristics[int(np.argmax(z[n:n + len(self.characteristics)] + self.char_bias))]
             words = tuple(self.tagger.word_probs(text, s, e)) if self.tagger is not None else ()
             out.append(SentenceScores(s, e, dict(zip(self.categories, probs.tolist())), char, words))
         return out
+
+
+    def post_scores(self, analysis, account: str) -> dict:
+        """category -> probability for the post-level categories: the whole post, with the
+        account type and the words of the profile as features of their own."""
+        if not self.post_categories:
+            return {}
+        idx, vals = featurise(analysis.text, self.bits, post_extras(account, analysis.profile))
+        if not idx:
+            return {c: 0.0 for c in self.post_categories}
+        first = len(self.categories) + len(self.characteristics)
+        z = np.asarray(vals, dtype=np.float32) @ self.weights[idx, first:]
+        probs = 1.0 / (1.0 + np.exp(-np.clip(z + self.post_bias, -30.0, 30.0)))
+        return dict(zip(self.post_categories, probs.tolist()))
+
+
+def post_extras(account: str, profile) -> tuple:
+    """The whole-post units' extra features: the account type and each word of the profile."""
+    return ("account:" + account,) + tuple(sorted({"profile:" + w for w in tokens(profile or "")}))
 
 
 _LOADED: dict = {}

@@ -4,8 +4,7 @@ group word is read as the word it disguises.
 Two repairs, both only on a word that is not an English word (nor a name, nor any lexicon
 entry), so ordinary text is never touched:
 
-- **one slip**: a word one letter dropped, added, changed or two letters swapped away
-  (Damerau-Levenshtein distance 1) from exactly one *target* word is rewritten to it
+- **one slip**: a word one letter dropped or added, or two neighbouring letters swapped, away from exactly one *target* word is rewritten to it
   ("wmoen" -> "women", "idoit" -> "idiot"). Targets are the one-word entries of the
   language lexicons (`TARGET_LEXICONS`) and the one-word terms of the offensive and
   discriminatory rules, with their singular or plural, at least five letters long, or four
@@ -14,9 +13,8 @@ entry), so ordinary text is never touched:
   "shoudl" -> "should", "hsould" -> "should").
 - a capitalised word inside a sentence (a name, a place) is never repaired.
 - **run together**: a long word that is not English but splits into English words, one of
-  them a target or all of them common, gets its spaces back ("ihatewomen" -> "i hate
-  women", "proudtocare" -> "proud to care"), by the most probable split under word
-  frequencies.
+  them a target, gets its spaces back ("ihatewomen" -> "i hate women"), by the most
+  probable split under word frequencies ("bankstaff" stays: it may be a username).
 - **split apart**: two words that make a target with the space taken out, one of them not
   an English word, are joined ("wo men" -> "women", "mus lims" -> "muslims").
 - handles, hashtags, e-mail addresses and paths are left alone.
@@ -41,10 +39,11 @@ MIN_TARGET = 4
 MIN_JOINED = 7              # a run-together word this long or longer is tried for a split
 MAX_PIECE = 18
 MAX_WORD = 40               # longer "words" (a URL's tail, a run of letters) are never repaired: linear time
-COMMON_PIECE = 5_000_000    # a word this frequent (about the 10,000 commonest) may be a piece of a run-together word
 COMMON_WORDS = 5000         # the most frequent English words (four letters or more) a slip may be read as
 
-WORD = regex.compile(r"(?<![\p{L}\p{N}'])[\p{L}]+(?![\p{L}\p{N}])", regex.V1)
+# a word of letters, not part of a contraction ("couldn't", "o'clock"), a masked word ("motherf***er")
+# or a longer token
+WORD = regex.compile(r"(?<![\p{L}\p{N}'’*#@$%!])[\p{L}]+(?![\p{L}\p{N}*#@$%])(?!['’]\p{L})", regex.V1)
 _LETTERS = regex.compile(r"^[a-z]+$")
 
 
@@ -86,7 +85,8 @@ def _long_or_anchored(word: str, target: str) -> bool:
 
 
 def _distance_one(a: str, b: str) -> bool:
-    """Restricted Damerau-Levenshtein distance exactly 1."""
+    """One letter dropped, one added, or two neighbours swapped (not one changed: "mozzies" is
+    slang for mosquitoes, one letter from a slur; the disguises people type drop or swap)."""
     if a == b:
         return False
     la, lb = len(a), len(b)
@@ -94,8 +94,6 @@ def _distance_one(a: str, b: str) -> bool:
         return False
     if la == lb:
         diff = [i for i in range(la) if a[i] != b[i]]
-        if len(diff) == 1:
-            return True
         return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
     if la > lb:
         a, b = b, a
@@ -189,8 +187,7 @@ class Speller:
         return self._common
 
     def split(self, word: str) -> list[str] | None:
-        """The pieces of a run-together word, when one of them is a target or all are common
-        words, else None."""
+        """The pieces of a run-together word, when one of them is a target, else None."""
         if len(word) < MIN_JOINED or self.known(word):
             return None
         freq = self._words()
@@ -215,9 +212,7 @@ class Speller:
             return None
         if any(p in self.targets for p in pieces):
             return pieces
-        if len(word) >= 8 and len(pieces) <= 4 and all(freq.get(p, 0) >= COMMON_PIECE for p in pieces):
-            return pieces                              # "proudtocare": common words run together
-        return None
+        return None                  # "bankstaff" may be a username: only a split that reveals a target
 
     def joined(self, a: str, b: str) -> str | None:
         """Two words that are one target with a space inside it ("wo men", "mus lims"), when

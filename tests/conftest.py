@@ -26,7 +26,9 @@ def cli(monkeypatch, capsys, screeners):
     real = screener_mod.Screener
 
     def shared(policy, **kw):
-        if not kw.get("organisation") and kw.get("model") is None:
+        # the shared screener only when nothing but defaults is asked for (a configuration's
+        # allow-list, severity, baseline, rules or organisation build a screener of their own)
+        if all(v in (None, (), [], {}) or (k == "context" and v == "context") for k, v in kw.items()):
             return screeners(policy)
         return real(policy, **kw)
 

@@ -75,15 +75,17 @@ class Decider:
         allow = {}
         for a in post.allow:
             allow.setdefault(a.rule, a.reason)
-        kept, out = [], []
+        kept, out = [], {}
         for f in findings:
             if f.rule in allow:
-                out.append(_suppressed(f, "allow", allow[f.rule]))
+                out.setdefault(("allow", allow[f.rule]), []).append(f)
             elif self.allow_terms is not None and self.allow_terms.allows(f.category, f.text):
-                out.append(_suppressed(f, "allow-list"))
+                out.setdefault(("allow-list", None), []).append(f)
             else:
                 kept.append(f)
-        return kept, out
+        # counted as they would have been reported: overlapping hits of one category are one finding
+        return kept, [_suppressed(f, by, reason) for (by, reason), group in out.items()
+                      for f in merge_overlaps(group)]
 
     def _with_context(self, findings, scores, norm, account) -> list:
         """Per category the layer covers: veto the rules' soft hits when the layer scores the

@@ -320,3 +320,19 @@ def test_init_then_check_end_to_end(tmp_path):
                        text=True, env=env, timeout=300)
     assert p.returncode == 1, p.stderr
     assert json.loads(p.stdout)["verdict"] == "review"
+
+
+def test_the_readme_sample_configuration_loads(tmp_path):
+    import re
+    from pathlib import Path
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    [sample] = re.findall(r"```toml\n(.*?)```", readme, re.S)
+    config = load_config(_write(tmp_path / "socialscreen.toml", sample))
+    assert config.policy == "walton-centre" and config.fail_on == "review" and config.model == "none"
+    assert config.allow["service_user_identifier"] == ("Florence Nightingale", r"re:Ward \d+")
+    screener = config.screener(context=None, baseline=None, model=None, rules=None, disable=())
+    result = screener.screen("Lovely afternoon on Ward 12 with the Florence Nightingale team")
+    assert not result.findings and [s.by for s in result.suppressed] == ["allow-list"]
+    result = screener.screen("Sister Florence Nightingale on Ward 12 was asking after you, the patient in bed 3")
+    assert [(s.rule, s.by) for s in result.suppressed] == [("pii.ward-bed", "allow-list")]
+    assert [f.text for f in result.findings if f.rule == "pii.ward-bed"] == ["bed 3"]

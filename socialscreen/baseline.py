@@ -142,6 +142,11 @@ class BaselineWriter:
     def __init__(self, path):
         self.path = Path(path)
         self.entries = {}
+        folder = self.path.parent if str(self.path.parent) else Path(".")
+        if not folder.is_dir() or not os.access(folder, os.W_OK) or self.path.is_dir():
+            # said before anything is screened (exit status 2), never after
+            raise SocialScreenError(f"{self.path}: the baseline cannot be written there (no such folder, "
+                                    f"not writable, or a folder)")
 
     def write(self, rec, post=None):
         if rec.get("error") or post is None:

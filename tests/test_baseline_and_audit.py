@@ -82,6 +82,11 @@ def test_baseline_round_trip(drafts, tmp_path, ss):
     assert f"{found} finding(s) suppressed as accepted in the baseline (accepted.json)" in err
 
 
+def test_a_baseline_that_cannot_be_written_is_said_before_screening(drafts, tmp_path, ss):
+    rc, out, err = ss("baseline", "--no-config", "--policy", "walton-centre", drafts, "-o", "no/such/folder.json")
+    assert rc == 2 and "cannot be written" in err and "wrote" not in err
+
+
 def test_a_changed_post_or_a_new_finding_is_not_baselined(drafts, tmp_path, ss):
     ss("baseline", "--no-config", "--policy", "walton-centre", drafts, "-o", "accepted.json")
     changed = [dict(POSTS[0], text=POSTS[0]["text"].replace("turned 88", "turned 89")),

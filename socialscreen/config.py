@@ -39,7 +39,7 @@ import difflib
 import importlib.util
 import re
 import sys
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 

@@ -8,15 +8,23 @@ an attachment's alt text adds nothing where the post's own words already show th
 The verdict follows from the severities.
 
 The learned context layer joins here: its scores confirm, veto or add findings per category.
+
+Suppression is here too, so that every road takes it: after the context layer, a finding of a
+rule the post itself allows (`Post.allow`) or whose span is on the configuration's allow-list
+for its category is set aside; after the merge, a finding in the baseline is. Each is counted in
+`Result.suppressed` (rule, category, offsets, by what), never dropped silently, and the verdict
+follows from the findings that stand.
 """
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import Optional
 
+from .baseline import key_of
 from .matching import compiled
 from .models.tagger import spans_of
-from .values import Finding, Result, verdict_for
+from .suppress import override_for
+from .values import Finding, Result, Suppressed, verdict_for
 
 TAGGED = ("offensive_language",)     # the categories the span tagger serves
 
@@ -25,8 +33,12 @@ class Decider:
     """model: the ContextModel or None; model_rules: category -> the `model` rule standing for
     the layer in that category (only categories the pack and the selection leave on)."""
 
-    def __init__(self, pack, notes=(), model=None, model_rules=None, vetoable=()):
+    def __init__(self, pack, notes=(), model=None, model_rules=None, vetoable=(), allow_terms=None,
+                 severity=None, baseline=None):
         self.pack = pack
+        self.allow_terms = allow_terms if allow_terms else None   # suppress.AllowList
+        self.severity_overrides = dict(severity or {})           # rule id or family -> severity
+        self.baseline = baseline                                  # baseline.Baseline or None
         self.vetoable = {rid: True for rid in vetoable}   # rules that say `vetoable: true`
         self.notes = tuple(notes)
         self.model = model
@@ -44,11 +56,42 @@ class Decider:
             findings = self._with_context(findings, scores, prepared.norm, account)
         if post_scores and self.model is not None:
             findings += self._post_findings(findings, post_scores, prepared, account)
+        findings, suppressed = self._allowed(findings, post)
         in_text = {f.category for f in findings}
-        findings += [f for f in self._attachment_findings(prepared, alt_hits, account) if f.category not in in_text]
-        findings = merge_overlaps(findings)
+        attached, more = self._allowed([f for f in self._attachment_findings(prepared, alt_hits, account)
+                                        if f.category not in in_text], post)
+        findings = merge_overlaps(findings + attached)
+        suppressed += more
+        if self.baseline:
+            kept = []
+            for f in findings:
+                if key_of(post, f) in self.baseline:
+                    suppressed.append(_suppressed(f, "baseline"))
+                else:
+                    kept.append(f)
+            findings = kept
+        suppressed.sort(key=lambda s: (s.start, s.end, s.rule, s.by))
         return Result(policy=self.pack.id, account=account, verdict=verdict_for(findings),
-                      findings=tuple(findings), id=post.id, notes=self.notes)
+                      findings=tuple(findings), id=post.id, notes=self.notes, suppressed=tuple(suppressed))
+
+    def _allowed(self, findings, post) -> tuple[list, list]:
+        """(findings that stand, Suppressed for those the post's allow or the allow-list leaves out)."""
+        if not post.allow and not self.allow_terms:
+            return findings, []
+        allow = {}
+        for a in post.allow:
+            allow.setdefault(a.rule, a.reason)
+        kept, out = [], {}
+        for f in findings:
+            if f.rule in allow:
+                out.setdefault(("allow", allow[f.rule]), []).append(f)
+            elif self.allow_terms is not None and self.allow_terms.allows(f.category, f.text):
+                out.setdefault(("allow-list", None), []).append(f)
+            else:
+                kept.append(f)
+        # counted as they would have been reported: overlapping hits of one category are one finding
+        return kept, [_suppressed(f, by, reason) for (by, reason), group in out.items()
+                      for f in merge_overlaps(group)]
 
     def _with_context(self, findings, scores, norm, account) -> list:
         """Per category the layer covers: veto the rules' soft hits when the layer scores the
@@ -148,6 +191,10 @@ class Decider:
             fix=rule.fix)
 
     def _severity(self, rule) -> str:
+        if self.severity_overrides:
+            override = override_for(self.severity_overrides, rule.id)
+            if override is not None:
+                return override
         return self.pack.severity.get(rule.category, rule.severity)
 
     def _text_finding(self, hit, norm, account) -> Optional[Finding]:
@@ -184,6 +231,11 @@ class Decider:
                 clauses=clauses, why=f"{kind} {hit.attachment + 1} alt text: '{raw[s:e]}'; {hit.why}",
                 attachment=hit.attachment, fix=rule.fix))
         return out
+
+
+def _suppressed(f, by, reason=None) -> Suppressed:
+    return Suppressed(rule=f.rule, category=f.category, start=f.start, end=f.end, by=by, reason=reason,
+                      attachment=f.attachment)
 
 
 def _original_span(norm, start, end):

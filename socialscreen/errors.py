@@ -19,4 +19,14 @@ class UnknownPolicyError(SocialScreenError, LookupError):
 
 
 class ScreenInputError(SocialScreenError, ValueError):
-    """A post cannot be screened (wrong type, too long, bad account value...)."""
+    """A post cannot be screened (wrong type, too long, bad account value...). `code` names the
+    kind of problem in one word (the audit log records it instead of the message)."""
+
+    def __init__(self, message="", code: str = "invalid-post"):
+        super().__init__(message)
+        self.code = code
+
+
+class ConfigError(DataError):
+    """A configuration file (socialscreen.toml, [tool.socialscreen] in pyproject.toml) or a
+    baseline file is invalid. The message names the file, the key and the valid choices."""

@@ -59,6 +59,23 @@ def test_screen_one_is_the_cli_json(server, screeners):
     assert any(f["rule"] == "pii.nhs-number" for f in body["findings"])
 
 
+def test_allow_in_a_request_suppresses_in_that_post_only(server):
+    client, _ = server
+    r = client.post("/v1/screen", json={"text": NHS_POST, "allow": [{"rule": "pii.nhs-number", "reason": "consent"}]})
+    assert r.status_code == 200, r.text
+    body = m.ResultOut.model_validate(r.json())
+    assert "pii.nhs-number" not in {f.rule for f in body.findings}
+    assert [(s.rule, s.by, s.reason) for s in body.suppressed] == [("pii.nhs-number", "allow", "consent")]
+    error_of(client.post("/v1/screen", json={"text": NHS_POST, "allow": ["pii.nhs-numbr"]}), 422)
+    r = client.post("/v1/screen/batch", json={"posts": [{"text": NHS_POST, "allow": ["pii.nhs-number"]},
+                                                        {"text": NHS_POST, "allow": ["nope.nope"]}, NHS_POST]})
+    first, bad, plain = r.json()
+    m.ResultOut.model_validate(first)
+    m.RecordErrorOut.model_validate(bad)
+    assert first["suppressed"][0]["rule"] == "pii.nhs-number" and "allow entry 1" in bad["error"]
+    assert "pii.nhs-number" in {f["rule"] for f in plain["findings"]}
+
+
 def test_screen_one_other_pack_and_account(server, screeners):
     client, _ = server
     text = "This ward is a shambles and management are useless"

@@ -25,14 +25,16 @@ class InputOpenError(Exception):
     """An input cannot be opened at all (exit status 2)."""
 
 
-def Record(rid, text=None, account=None, profile=None, attachments=None, policy=None, error=None, source=""):
+def Record(rid, text=None, account=None, profile=None, attachments=None, policy=None, error=None, source="",
+           allow=None):
     """A Post, or a RecordError (an `error` given, or fields that are not valid)."""
     if error is not None:
         return RecordError(str(rid), error)
     try:
-        return Post.build(text, id=rid, account=account, profile=profile, attachments=attachments, policy=policy)
+        return Post.build(text, id=rid, account=account, profile=profile, attachments=attachments, policy=policy,
+                          allow=allow)
     except ScreenInputError as exc:
-        return RecordError(str(rid), f"{source or 'input'}: {exc}")      # never the record's values
+        return RecordError(str(rid), f"{source or 'input'}: {exc}", exc.code)      # never the record's values
 
 
 def _decode(data: bytes, where: str) -> str:
@@ -61,7 +63,7 @@ def _record_from_obj(obj, rid: str, source: str) -> Record:
     policy = obj.get("policy")
     if policy is not None and not isinstance(policy, str):
         return Record(rid, error="'policy' must be a pack id string", source=source)
-    return Record(rid, text, account, profile, attachments, policy=policy, source=source)
+    return Record(rid, text, account, profile, attachments, policy=policy, source=source, allow=obj.get("allow"))
 
 
 def _has_surrogate(obj) -> bool:
@@ -138,6 +140,9 @@ _ROLE_NAMES = {
     "account": ("account", "accounttype", "accountkind", "accountcontext"),
     "profile": ("profile", "bio", "profilebio", "profiletext", "authorprofile", "authorbio", "biography"),
     "policy": ("policy", "pack", "policypack", "policyid", "packid"),
+    # rule ids this row allows (suppressed in this row only), and the reason for them
+    "allow": ("allow", "allowrules", "allowrule", "socialscreenallow"),
+    "allowreason": ("allowreason", "allowreasons", "allowedreason", "allowbecause"),
 }
 _FLAGS = {"text": "--column", "id": "--id-column", "account": "--account-column", "profile": "--profile-column"}
 
@@ -152,7 +157,8 @@ class Columns:
     """How the columns of a CSV or sheet are found: the names given with flags, or the common names."""
 
     def __init__(self, text=None, id=None, account=None, profile=None, policy=None, header_row=None):
-        self.given = {"text": text, "id": id, "account": account, "profile": profile, "policy": policy}
+        self.given = {"text": text, "id": id, "account": account, "profile": profile, "policy": policy,
+                      "allow": None, "allowreason": None}
         self.header_row = header_row          # 1-based row of the header, or None to find it
 
     def locate(self, header) -> tuple[dict, Optional[str]]:
@@ -388,7 +394,8 @@ def _csv_record(cells, n, row, fields, cols, source) -> Record:
                           source=source)
     account = (cell("account") or "").strip() or None
     return Record(rid, value, account, cell("profile") or None,
-                  policy=(cell("policy") or "").strip() or None, source=source)
+                  policy=(cell("policy") or "").strip() or None, source=source,
+                  allow=allow_cell(cell("allow"), cell("allowreason")))
 
 
 # ---- XLSX -----------------------------------------------------------------------------------
@@ -498,7 +505,20 @@ def _xlsx_rows(rows, source, where, columns: Columns, prefix=""):
         account, profile, policy = raw(row, "account"), raw(row, "profile"), raw(row, "policy")
         yield Record(rid, str(value), str(account).strip() if account not in (None, "") else None,
                      str(profile) if profile not in (None, "") else None,
-                     policy=str(policy).strip() if policy not in (None, "") else None, source=source)
+                     policy=str(policy).strip() if policy not in (None, "") else None, source=source,
+                     allow=allow_cell(raw(row, "allow"), raw(row, "allowreason")))
+
+
+def allow_cell(value, reason=None) -> Optional[list]:
+    """The `allow` cell of a CSV row or sheet row: rule ids separated by commas, semicolons or
+    spaces, each with the row's `allow reason` cell as its reason (when there is one)."""
+    if value is None:
+        return None
+    ids = [x for x in re.split(r"[,;\s]+", str(value)) if x]
+    if not ids:
+        return None
+    reason = str(reason).strip() if reason not in (None, "") else None
+    return [{"rule": x, "reason": reason} if reason else x for x in ids]
 
 
 def _plain_post(rid, data: bytes, source: str, name: str):

@@ -55,8 +55,9 @@ def ss(monkeypatch, capsys, screeners):
     def shared(policy, **kw):
         if kw.get("baseline") is not None:
             return real(policy, **kw)
+        # context=None (the layer off) is a choice, not a default: only context="context" is
         asked = sorted((k, v) for k, v in kw.items()
-                       if not (v in (None, (), [], {}) or (k == "context" and v == "context")))
+                       if not ((v in (None, (), [], {}) and k != "context") or (k == "context" and v == "context")))
         if not asked:
             return screeners(policy)
         key = (repr(policy), repr(asked))

@@ -20,12 +20,12 @@ from socialscreen.errors import ConfigError
 POSTS = [
     {"id": "p1", "text": "Mrs Hilda Barnes in bed 4 turned 88 today, NHS 943 476 5919"},
     {"id": "p2", "text": "Her NI number is AB 12 34 56 C and phone 07700 900872", "account": "official"},
-    {"id": "p3", "text": "Our open day is on Saturday from 10am: everyone welcome"},
+    {"id": "p3", "text": "Lovely walk along the canal with the dog this morning: sunshine at last"},
     {"id": "p4", "text": "CONFIDENTIAL board papers: redundancies at the Walton Centre planned for March"},
 ]
 # words of the posts (and of their flagged spans) that must never be written to a baseline or a log
 SECRETS = ["Hilda", "Barnes", "943 476 5919", "9434765919", "AB 12 34 56 C", "07700 900872", "900872",
-           "redundancies", "board papers", "bed 4", "turned 88", "open day"]
+           "redundancies", "board papers", "bed 4", "turned 88", "canal with the dog"]
 
 
 def _jsonl_file(path, records):
@@ -96,8 +96,10 @@ def test_a_changed_post_or_a_new_finding_is_not_baselined(drafts, tmp_path, ss):
     rc, out, _ = ss("check", "--no-config", "--policy", "walton-centre", "--format", "jsonl",
                     "--baseline", "accepted.json", "next.jsonl")
     rows = _rows(out)
+    _rc, plain, _ = ss("check", "--no-config", "--policy", "walton-centre", "--format", "jsonl", drafts)
+    accepted = len(_rows(plain)[0]["findings"])                    # what the baseline holds for p1
     assert rows[0]["verdict"] == "block" and rows[0]["findings"]       # an edited post is screened afresh
-    assert rows[1]["verdict"] == "pass" and len(rows[1]["suppressed"]) == 4   # white space is normalised
+    assert rows[1]["verdict"] == "pass" and len(rows[1]["suppressed"]) == accepted   # white space is normalised
     assert rows[2]["verdict"] == "block" and "suppressed" not in rows[2]
     assert rc == 1
 

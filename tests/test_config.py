@@ -17,7 +17,7 @@ from socialscreen.errors import ConfigError, SocialScreenError
 
 PHI = "Mrs Hilda Barnes in bed 4 turned 88 today, NHS 943 476 5919"
 REVIEW = "Proud of my ward at the Walton Centre"          # missing_disclaimer: review, personal account
-CLEAN = "Our open day is on Saturday from 10am: everyone welcome"
+CLEAN = "Lovely walk along the canal with the dog this morning: sunshine at last"
 
 
 def _write(path, text):

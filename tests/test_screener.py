@@ -61,7 +61,7 @@ def test_result_is_json_serialisable(screeners):
 def test_identifiers_found_with_clauses(screeners):
     result = screeners("walton-centre").screen(POSTS[0])
     cats = {f.category for f in result.findings}
-    assert cats == {"service_user_identifier"}
+    assert cats - {"missing_disclaimer"} == {"service_user_identifier"}     # a nurse's post: tied to work
     texts = {f.text for f in result.findings}
     assert "943 476 5919" in texts and "12/04/1956" in texts
     assert all(c.section == "5.1" for f in result.findings for c in f.clauses)

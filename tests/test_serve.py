@@ -34,7 +34,7 @@ def server(tmp_path_factory):
 
 def still_serving(client):
     assert client.get("/healthz").status_code == 200
-    r = client.post("/v1/screen", json={"text": "Proud of the team today"})
+    r = client.post("/v1/screen", json={"text": "Lovely walk along the canal with the dog this morning"})
     assert r.status_code == 200 and r.json()["verdict"] == "pass"
 
 
@@ -87,7 +87,7 @@ def test_screen_one_other_pack_and_account(server, screeners):
 
 def test_batch_keeps_order_and_errors_in_place(server, screeners):
     client, _ = server
-    posts = [{"id": "a", "text": NHS_POST}, {"id": "b", "text": 7}, "Proud of the team",
+    posts = [{"id": "a", "text": NHS_POST}, {"id": "b", "text": 7}, "Lovely walk along the canal with the dog",
              {"id": "d", "text": "x", "policy": "../../etc/passwd"}, {"id": "e", "text": "y" * (MAX_CHARS + 1)}]
     r = client.post("/v1/screen/batch", json={"posts": posts})
     assert r.status_code == 200

@@ -128,8 +128,8 @@ class Decider:
         return out
 
     def _post_findings(self, findings, post_scores, prepared, account) -> list:
-        """A post-level category the rules missed (missing_disclaimer): a finding on the whole
-        post, when the layer's whole-post score reaches `add` and none of
+        """A post-level category the rules missed (missing_disclaimer): a finding with no span
+        (start == end == 0, text ""), when the layer's whole-post score reaches `add` and none of
         the rule's `unless` patterns (a disclaimer) matches the post or the profile."""
         out = []
         have = {f.category for f in findings}
@@ -147,12 +147,8 @@ class Decider:
             clauses = self.pack.clauses_for(rule.id, category, account)
             if not clauses:
                 continue
-            start, end = _original_span(prepared.norm, 0, len(prepared.norm.text))
-            if end <= start:
-                continue
-            out.append(Finding(
-                category=category, start=start, end=end, text=prepared.norm.original[start:end],
-                severity=self._severity(rule), confidence=round(p, 3),
+            out.append(Finding(        # no span: what is missing is not in the text (as attachment findings)
+                category=category, start=0, end=0, text="", severity=self._severity(rule), confidence=round(p, 3),
                 message=rule.message, detector="model", rule=rule.id, clauses=clauses,
                 why=f"context model {self.model.name}: the post reads as tied to work, {p:.2f} (adds at {t:.2f}); "
                     f"no disclaimer in the post or profile", fix=rule.fix))

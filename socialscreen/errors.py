@@ -19,4 +19,9 @@ class UnknownPolicyError(SocialScreenError, LookupError):
 
 
 class ScreenInputError(SocialScreenError, ValueError):
-    """A post cannot be screened (wrong type, too long, bad account value...)."""
+    """A post cannot be screened (wrong type, too long, bad account value...). `code` is the
+    word a record error reports it with (socialscreen.values.ERROR_CODES)."""
+
+    def __init__(self, message="", code: str = "invalid_record"):
+        super().__init__(message)
+        self.code = code

@@ -168,7 +168,8 @@ class Screener:
                 if errors == "raise":
                     raise
                 rid = raw.get("id") if isinstance(raw, Mapping) else getattr(raw, "id", None)
-                items.append(RecordError(None if rid is None else str(rid), str(exc)))
+                items.append(RecordError(None if rid is None else str(rid), str(exc), code=exc.code,
+                                         row=getattr(raw, "row", None)))
         posts = [p for p in items if isinstance(p, Post)]
         try:
             results = iter(self._screen_batch(posts, batch_size))
@@ -182,7 +183,8 @@ class Screener:
         try:
             return self._screen_batch([post])[0]
         except Exception as exc:  # reported in place, without the post's text
-            return RecordError(post.id, f"the post could not be screened ({exc.__class__.__name__})")
+            return RecordError(post.id, f"the post could not be screened ({exc.__class__.__name__})",
+                               code="screen_failed", row=post.row)
 
     def _screen_batch(self, posts, batch_size: int = 64) -> list:
         out = []

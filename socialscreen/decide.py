@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Optional
 
+from .packs import DEFAULT_DISCLAIMER
+from .redaction import fill_fixes
 from .values import Finding, Result, verdict_for
 
 
@@ -22,8 +24,12 @@ class Decider:
     """model: the ContextModel or None; model_rules: category -> the `model` rule standing for
     the layer in that category (only categories the pack and the selection leave on)."""
 
-    def __init__(self, pack, notes=(), model=None, model_rules=None, vetoable=()):
+    def __init__(self, pack, notes=(), model=None, model_rules=None, vetoable=(), redact=None):
+        """redact: rule id -> the label its spans are masked with (redaction.labels), for the
+        fixes that quote the post with its identifiers masked."""
         self.pack = pack
+        self.redact = dict(redact or {})
+        self.disclaimer = getattr(pack, "disclaimer", "") or DEFAULT_DISCLAIMER
         self.vetoable = {rid: True for rid in vetoable}   # rules that say `vetoable: true`
         self.notes = tuple(notes)
         self.model = model
@@ -40,7 +46,7 @@ class Decider:
             findings = self._with_context(findings, scores, prepared.norm, account)
         in_text = {f.category for f in findings}
         findings += [f for f in self._attachment_findings(prepared, alt_hits, account) if f.category not in in_text]
-        findings = merge_overlaps(findings)
+        findings = fill_fixes(merge_overlaps(findings), post.text, self.redact, self.disclaimer)
         return Result(policy=self.pack.id, account=account, verdict=verdict_for(findings),
                       findings=tuple(findings), id=post.id, notes=self.notes)
 

@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
+from . import redaction
 from .data import patterns_dir, read_yaml
 from .decide import Decider
 from .errors import DataError, ScreenInputError, SocialScreenError
@@ -79,7 +80,8 @@ class Screener:
                     model_rules[r.category] = r
         self.decider = Decider(self.pack, notes=() if self.has_ner else (NAMES_REDUCED,),
                                model=self.context_model if model_rules else None, model_rules=model_rules,
-                               vetoable=[r.id for r in self.rules if r.vetoable])
+                               vetoable=[r.id for r in self.rules if r.vetoable],
+                               redact=redaction.labels(self.rules))
 
     def _selected(self, rule, wanted, off) -> bool:
         if wanted is not None and not any(select(rule.id, w) for w in wanted):

@@ -8,6 +8,7 @@ import sys
 from . import __version__
 from .errors import SocialScreenError, UnknownPolicyError
 from .io import InputOpenError, WRITERS, read_inputs
+from .io.outputs import OutputError
 from .packs import load_all, load_pack
 from .values import VERDICTS
 
@@ -24,7 +25,18 @@ def _parser():
                    help="pack id (see 'socialscreen policies') or a pack YAML file; a record's own 'policy' field wins")
     c.add_argument("--account", choices=["personal", "official"], default="personal")
     c.add_argument("--profile", help="the author's profile / bio text (a disclaimer there counts)")
-    c.add_argument("--format", choices=sorted(WRITERS), default="text")
+    c.add_argument("--format", choices=sorted(WRITERS), default="text",
+                   help="text (default), json, jsonl, csv or xlsx (a row per record: every input column, then "
+                        "the results), html")
+    c.add_argument("-o", "--output", metavar="FILE",
+                   help="write the report to FILE instead of standard output (xlsx needs it on a terminal); "
+                        "with --write-back, the name of the copy")
+    c.add_argument("--write-back", action="store_true",
+                   help="write a copy of each .xlsx or .csv input with the result columns added to every sheet "
+                        "that held posts (NAME.screened.xlsx beside it, or -o); the original is never changed")
+    c.add_argument("--redact", action="store_true",
+                   help="mask identifiers (names, NHS and NI numbers, phone numbers, addresses...) in every "
+                        "output, for reports that are passed around; offsets are kept")
     c.add_argument("--fail-on", choices=["review", "block", "never"], default="block",
                    help="exit 1 when any post reaches this verdict (default: block)")
     c.add_argument("--column", help="the text column of a CSV or spreadsheet; case, spaces and punctuation do not "
@@ -44,7 +56,9 @@ def _parser():
     c.add_argument("--context", default="context",
                    help="the learned context layer (a model under patterns/models/), or 'none' for rules alone")
     c.add_argument("--organisation", help="organisation name to use with a template pack (community-group)")
-    c.add_argument("--progress", action="store_true", help="show progress on standard error")
+    c.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="a progress bar with the total and the time left on standard error (default: when "
+                        "standard error is a terminal and the results go elsewhere)")
     c.add_argument("--only-flagged", action="store_true",
                    help="text report: leave out posts that pass (the summary line still counts them)")
     c.add_argument("--on-error", choices=["fail", "skip"], default="fail",
@@ -88,7 +102,7 @@ def main(argv=None) -> int:
             from .serve.cli import run as serve
             return serve(args)
         return _check(args)
-    except (UnknownPolicyError, InputOpenError) as exc:
+    except (UnknownPolicyError, InputOpenError, OutputError) as exc:
         print(f"socialscreen: {exc}", file=sys.stderr)
         return 2
     except SocialScreenError as exc:
@@ -209,10 +223,16 @@ def _check(args) -> int:
             notices.add(message)
             print(f"socialscreen: {message}", file=sys.stderr)
 
-    records = read_inputs(args.files, column=args.column, id_column=args.id_column,      # raises InputOpenError
-                          account_column=args.account_column, profile_column=args.profile_column,  # before any
-                          header_row=args.header_row, sheet=args.sheet, stdin_format=args.stdin_format,  # output
-                          notice=notice)
+    reading = dict(column=args.column, id_column=args.id_column, account_column=args.account_column,
+                   profile_column=args.profile_column, header_row=args.header_row, sheet=args.sheet)
+    records = read_inputs(args.files, stdin_format=args.stdin_format, notice=notice,  # raises InputOpenError
+                          **reading)                                                  # before any output
+    from .io.outputs import Outputs
+    from .redaction import labels
+    outputs = Outputs(args.format, args.files, output=args.output, write_back=args.write_back,  # OutputError:
+                      redact_labels=labels(screener_for(args.policy).all_rules) if args.redact else None,  # usage
+                      progress=args.progress, only_flagged=args.only_flagged, reader_options=reading,
+                      stdin_format=args.stdin_format, notice=notice)
 
     def checked(rec):
         # a record may name only an installed pack: a pack file comes from --policy, never from the data
@@ -229,31 +249,16 @@ def _check(args) -> int:
             yield from zip(mine, screener_for(policy).screen_many(theirs, account=args.account,
                                                                   profile=args.profile, errors="return"))
 
-    writer = (WRITERS[args.format](sys.stdout, only_flagged=args.only_flagged) if args.format == "text"
-              else WRITERS[args.format](sys.stdout))
-    if hasattr(writer, "meta"):
-        writer.meta.update(inputs=", ".join(args.files) or "standard input")
     worst, errors, done = 0, 0, 0
-    progress = args.progress or (sys.stderr.isatty() and args.format != "text")
     for record, result in results():
-        row = result.to_dict()
-        if getattr(writer, "wants_post", False):
-            writer.write(row, post=record)               # the report shows each post in full
-        else:
-            writer.write(row)
+        outputs.write(record, result.to_dict())
         if isinstance(result, RecordError):
             errors += 1
         else:
             worst = max(worst, VERDICTS.index(result.verdict))
         done += 1
-        if progress and done % 50 == 0:
-            print(f"\rscreened {done}", end="", file=sys.stderr, flush=True)
-    if hasattr(writer, "meta"):                          # which packs, with their versions
-        writer.meta["packs"] = [f"{s.pack.id} ({s.pack.title}" + (f", {s.pack.meta['version']}" if s.pack.meta.get("version")
-                                else "") + ")" for s in screeners.values()]
-    writer.close()
-    if progress and done >= 50:
-        print(f"\rscreened {done}", file=sys.stderr)
+    outputs.close(packs=[f"{s.pack.id} ({s.pack.title}" + (f", {s.pack.meta['version']}" if s.pack.meta.get("version")
+                                                          else "") + ")" for s in screeners.values()])
     if done == 0:
         print("socialscreen: the input holds no posts: nothing was screened", file=sys.stderr)
         return 3 if args.on_error == "fail" else 0

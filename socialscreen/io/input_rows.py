@@ -26,19 +26,20 @@ class Table:
                  seen so far, in order of first appearance
     header_row:  the header's 1-based row in the file or sheet (CSV and workbooks)
     text_at:     the index of the text column in a row's cells (CSV and workbooks)
+    id_at:       the index of the id column, when the table has one (CSV and workbooks)
     preamble:    the rows above the header (the title rows of a content plan), CSV only
     encoding:    the CSV's encoding when it is not UTF-8 ("Windows-1252", "UTF-16"), else None
     bom:         the CSV began with a UTF-8 byte order mark
     """
 
-    __slots__ = ("kind", "source", "path", "sheet", "header", "header_row", "text_at", "preamble", "encoding",
-                 "bom")
+    __slots__ = ("kind", "source", "path", "sheet", "header", "header_row", "text_at", "id_at", "preamble",
+                 "encoding", "bom")
 
     def __init__(self, kind, source, path=None, sheet=None, header=None, header_row=None, text_at=None,
-                 preamble=(), encoding=None, bom=False):
+                 id_at=None, preamble=(), encoding=None, bom=False):
         self.kind, self.source, self.path, self.sheet = kind, source, path, sheet
         self.header = unique_names(header) if header is not None else []
-        self.header_row, self.text_at = header_row, text_at
+        self.header_row, self.text_at, self.id_at = header_row, text_at, id_at
         self.preamble, self.encoding, self.bom = list(preamble), encoding, bom
 
     def __repr__(self) -> str:

@@ -417,7 +417,7 @@ def _csv_head(lines: _Lines, columns: Columns):
 
 def _csv_table(source, path, enc, head, at, cols) -> Table:
     return Table("csv", source, path=path, header=head[at], header_row=at + 1, text_at=cols["text"],
-                 preamble=head[:at], encoding=enc.label, bom=enc.bom)
+                 id_at=cols.get("id"), preamble=head[:at], encoding=enc.label, bom=enc.bom)
 
 
 def _read_csv_rows(lines: _Lines, source, columns: Columns, enc: _Encoding, path=None):
@@ -647,7 +647,7 @@ def read_xlsx(path: Path, source: str, column=None, sheet: Optional[str] = None)
                              code="no_text_column")
                 continue
             table = Table("xlsx", source, path=path, sheet=ws.title, header=h.head[h.at], header_row=h.at + 1,
-                          text_at=h.cols["text"])
+                          text_at=h.cols["text"], id_at=h.cols.get("id"))
             yield from _xlsx_rows(ws.iter_rows(min_row=h.at + 2, values_only=True), h, table, source,
                                   f"sheet {ws.title!r} of {source}" if several else source,
                                   prefix=f"{ws.title}:" if several else "")
@@ -859,3 +859,65 @@ def _read_one(p, columns, stdin, sheet, stdin_format, notice) -> Iterator[Record
             yield _plain_post(display_name(path.name), fh.read(), name, name, path=path)
             return
     yield from read_csv(path, name, columns, notice=notice)
+
+
+def input_tables(paths, column: Optional[str] = None, *, id_column: Optional[str] = None,
+                 account_column: Optional[str] = None, profile_column: Optional[str] = None,
+                 header_row: Optional[int] = None, sheet: Optional[str] = None) -> Iterator[Table]:
+    """The tables of the input files, with their columns, found without screening anything (for
+    the outputs that carry every input column and must write their header first): a CSV's header,
+    each sheet's header, the keys of a JSON Lines file (every line is read), a text file's one
+    'text' column. Standard input and files that cannot be read are left out."""
+    columns = Columns(text=column, id=id_column, account=account_column, profile=profile_column,
+                      header_row=header_row)
+    for p in paths:
+        if p == "-":
+            continue
+        path = Path(p)
+        name = display_name(p)
+        suffix = path.suffix.lower()
+        try:
+            if suffix == ".xlsx":
+                wb, error = _open_workbook(path, name)
+                if error is not None:
+                    continue
+                try:
+                    sheets, error = _chosen_sheets(wb, name, sheet)
+                    for ws in sheets:
+                        h = _sheet_head(ws, columns)
+                        if h is not None and h.missing is None:
+                            yield Table("xlsx", name, path=path, sheet=ws.title, header=h.head[h.at],
+                                        header_row=h.at + 1, text_at=h.cols["text"], id_at=h.cols.get("id"))
+                finally:
+                    wb.close()
+            elif suffix in (".jsonl", ".ndjson"):
+                table = Table("jsonl", name, path=path)
+                with open(path, "rb") as fh:
+                    for raw in fh:
+                        if b"{" not in raw:
+                            continue
+                        try:
+                            obj = json.loads(raw.decode("utf-8-sig", errors="replace"))
+                        except (ValueError, RecursionError):
+                            continue
+                        if isinstance(obj, dict):
+                            table.see(obj)
+                yield table
+            elif suffix == ".csv":
+                enc = _csv_encoding(_opener(path))
+                old_limit = csv.field_size_limit(_FIELD_LIMIT)
+                try:
+                    with _open_csv_text(path, enc) as stream:
+                        first = _csv_head(_Lines(stream), columns)
+                finally:
+                    csv.field_size_limit(old_limit)
+                if first is None or not first[0]:
+                    continue
+                head = first[0]
+                at, cols, missing = _find_header(head, columns)
+                if missing is None:
+                    yield _csv_table(name, path, enc, head, at, cols)
+            else:
+                yield Table("text", name, path=path, header=["text"], text_at=0)
+        except Exception:           # planning is best effort: the reader reports what is wrong in its turn
+            continue

@@ -86,6 +86,15 @@ def _sheet_rows(path: Path, sheet: Optional[str], header_row: int) -> int:
         wb.close()
 
 
+def _size(stream) -> tuple:
+    import os
+    try:
+        size = os.get_terminal_size(stream.fileno())
+        return size.columns, size.lines
+    except (AttributeError, OSError, ValueError):
+        return 0, 0
+
+
 class Progress:
     """A tqdm bar on standard error (or nothing, when not `enabled`)."""
 
@@ -94,8 +103,14 @@ class Progress:
         if enabled:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, unit=" posts", desc="screening", file=stream or sys.stderr,
-                            dynamic_ncols=True, mininterval=0.25, smoothing=0.05, leave=True)
+            stream = stream or sys.stderr
+            # a terminal that does not say its size (a bare pseudo-terminal, some CI runners) is taken
+            # as 80 by 24: tqdm would otherwise draw nothing at all
+            columns, lines = _size(stream)
+            sized = columns >= 20 and lines > 0
+            self.bar = tqdm(total=total, unit=" posts", desc="screening", file=stream, dynamic_ncols=sized,
+                            ncols=None if sized else 80, nrows=None if sized else 24, mininterval=0.25,
+                            smoothing=0.05, leave=True)
 
     def update(self, n: int = 1) -> None:
         if self.bar is not None:

@@ -53,9 +53,12 @@ def plan(tmp_path):
     ws.column_dimensions["C"].width = 70
     ws.freeze_panes = "A3"
     ws.auto_filter.ref = "A2:D6"
+    ws.merge_cells("A1:D1")                                  # a title across the columns
     ws2 = wb.create_sheet("January")
     ws2.append(["ID", "Post copy"])
     ws2.append(["j1", PHI])
+    for col in "CDEFGHIJKL":                                 # formatted, empty: not columns that hold anything
+        ws2[f"{col}1"].fill = PatternFill("solid", fgColor="FFEEEEEE")
     notes = wb.create_sheet("Notes")
     notes.append(["Remember to tag the charity account"])
     wb.save(p)
@@ -96,7 +99,8 @@ def test_workbook_copy_has_the_results_beside_each_row(cli, capsys, plan):
     assert all(ws.cell(5, c).value is None for c in range(1, len(header) + 1))     # the blank row stays blank
     assert ws.cell(rows["d2"], 3).value == PHI                # the post as it was
     jan = wb["January"]
-    assert [c.value for c in jan[1]] == ["ID", "Post copy"] + list(RESULT_COLUMNS)
+    assert [c.value for c in jan[1]][:10] == ["ID", "Post copy"] + list(RESULT_COLUMNS)
+    assert "A1:D1" in [str(r) for r in ws.merged_cells.ranges]
     assert jan["C2"].value == "block"
     assert wb["Notes"].max_column == 1                        # a sheet without posts is left alone
 

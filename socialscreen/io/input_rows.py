@@ -24,6 +24,7 @@ class Table:
     sheet:       the sheet's title (workbooks only)
     header:      the column names, in order, made unique ("Notes", "Notes (2)"); for JSON the keys
                  seen so far, in order of first appearance
+    raw_header:  the header row's cells as they are in the file (for a copy of it)
     header_row:  the header's 1-based row in the file or sheet (CSV and workbooks)
     text_at:     the index of the text column in a row's cells (CSV and workbooks)
     id_at:       the index of the id column, when the table has one (CSV and workbooks)
@@ -32,13 +33,14 @@ class Table:
     bom:         the CSV began with a UTF-8 byte order mark
     """
 
-    __slots__ = ("kind", "source", "path", "sheet", "header", "header_row", "text_at", "id_at", "preamble",
-                 "encoding", "bom")
+    __slots__ = ("kind", "source", "path", "sheet", "header", "raw_header", "header_row", "text_at", "id_at",
+                 "preamble", "encoding", "bom")
 
     def __init__(self, kind, source, path=None, sheet=None, header=None, header_row=None, text_at=None,
                  id_at=None, preamble=(), encoding=None, bom=False):
         self.kind, self.source, self.path, self.sheet = kind, source, path, sheet
         self.header = unique_names(header) if header is not None else []
+        self.raw_header = list(header) if header is not None else []
         self.header_row, self.text_at, self.id_at = header_row, text_at, id_at
         self.preamble, self.encoding, self.bom = list(preamble), encoding, bom
 

@@ -133,7 +133,7 @@ class _CsvCopy:
             else len(header)
         for cells in table.preamble:
             self.w.writerow([_plain(c) for c in cells])
-        self.w.writerow([_plain(c) for c in header[:self.keep]] + list(RESULT_COLUMNS))
+        self.w.writerow([_plain(c) for c in table.raw_header[:self.keep]] + list(RESULT_COLUMNS))
         self.next_row = table.header_row + 1
 
     def write(self, row, cells):
@@ -180,7 +180,10 @@ def _copy_workbook(source: Path, dest: Path, sheets: dict, notice) -> None:
         last_header = max((c for c in range(1, ws.max_column + 1) if ws.cell(hr, c).value not in (None, "")),
                           default=1)
         style_from = ws.cell(hr, last_header)
-        at, col = {}, ws.max_column
+        # after the last column that holds anything (not after columns that are only formatted)
+        at, col = {}, max([last_header] + [c.column for r in ws.iter_rows() for c in r
+                                            if c.value is not None and c.value != ""
+                                            and str(ws.cell(hr, c.column).value) not in RESULT_COLUMNS])
         for name in RESULT_COLUMNS:
             if name in header:
                 at[name] = header[name]              # screened before: its columns are reused

@@ -13,6 +13,7 @@ repeated later), so a redacted report never shows an identifier the screen found
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import replace
 from typing import Optional
@@ -47,19 +48,10 @@ def spans(text: Optional[str], findings, by_rule: dict) -> list:
         if label is None or end <= start or _get(f, "attachment") is not None:
             continue
         raw.append((start, end, label))
-    if text is not None:
-        for s, e, label in list(raw):
-            for words in variants(text[s:e], label):
-                pattern = re.compile(r"(?<!\w)" + re.escape(words) + r"(?!\w)", re.IGNORECASE)
-                raw += [(m.start(), m.end(), label) for m in pattern.finditer(text) if not s <= m.start() < e]
+    if text is not None and raw:
+        raw += Forms.of(text, raw).find(text)          # one pass over the post, however many spans
     raw.sort()
-    out = []
-    for s, e, label in raw:
-        if out and s < out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], e), out[-1][2])
-        else:
-            out.append((s, e, label))
-    return out
+    return _merged(raw)
 
 
 _TITLE = re.compile(r"^(?:mr|mrs|ms|miss|mx|dr|prof|nurse|sister|matron|auntie|aunty|uncle|nan|nana|grandad|"
@@ -82,13 +74,83 @@ def variants(words: str, label: str) -> list:
     return list(dict.fromkeys(out))
 
 
+class Forms:
+    """Every form of the masked spans (`variants`), found wherever it stands in a text as a whole
+    word, without regard to case, in one pass (Aho-Corasick): linear in the text however many."""
+
+    def __init__(self, forms: dict):
+        import ahocorasick
+
+        self.automaton = ahocorasick.Automaton()
+        for form, label in forms.items():
+            key = _lower(form)
+            if key not in self.automaton:
+                self.automaton.add_word(key, (len(key), label))
+        self.empty = len(self.automaton) == 0
+        if not self.empty:
+            self.automaton.make_automaton()
+
+    @classmethod
+    def of(cls, text: str, masked) -> "Forms":
+        forms = {}
+        for s, e, label in masked:
+            for form in variants(text[s:e], label):
+                forms.setdefault(form, label)
+        return cls(forms)
+
+    def find(self, text: str) -> list:
+        """[(start, end, label)] of every form in `text`, as a whole word."""
+        if self.empty or not text:
+            return []
+        low = _lower(text)
+        out = []
+        for last, (n, label) in self.automaton.iter(low):
+            s, e = last - n + 1, last + 1
+            if (s > 0 and _in_word(text[s - 1])) or (e < len(text) and _in_word(text[e])):
+                continue
+            out.append((s, e, label))
+        return out
+
+    def mask(self, text: str, label: str = MASK) -> str:
+        """`text` with every form in it replaced by `label`."""
+        found = self.find(text)
+        return mask(text, _merged(sorted((s, e, label) for s, e, _ in found))) if found else text
+
+
+def _lower(text: str) -> str:
+    """Lower case, one character for one (a character whose lower case is longer stays as it is)."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def _in_word(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+def _merged(raw: list) -> list:
+    out = []
+    for s, e, label in raw:
+        if out and s < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e), out[-1][2])
+        else:
+            out.append((s, e, label))
+    return out
+
+
 def mask(text: str, masked: list, offset: int = 0) -> str:
     """`text` (which starts at `offset` of the post) with every part inside a masked span replaced
-    by that span's label."""
+    by that span's label. `masked` is in order and does not overlap (as `spans` gives it)."""
     out, pos = [], 0
     end_of_text = offset + len(text)
-    for s, e, label in masked:
-        if e <= offset or s >= end_of_text:
+    i = bisect.bisect_left(masked, (offset,))
+    if i > 0 and masked[i - 1][1] > offset:
+        i -= 1                                   # a span that starts before the text and reaches into it
+    for s, e, label in itertools.islice(masked, i, None):
+        if s >= end_of_text:
+            break
+        if e <= offset:
             continue
         a, b = max(s, offset) - offset, min(e, end_of_text) - offset
         out.append(text[pos:a])
@@ -111,15 +173,19 @@ def fill_fixes(findings, text: str, by_rule: dict, disclaimer: str) -> list:
     if not any("{" in f.fix for f in findings):
         return list(findings)
     redacted = None
+    filled = {}                                  # each fix filled once (a post may have many findings)
     out = []
     for f in findings:
-        fix = f.fix
-        if "{redacted_post}" in fix:
-            if redacted is None:
-                redacted = redacted_post(text, findings, by_rule)
-            fix = fix.replace("{redacted_post}", redacted)
-        if "{disclaimer}" in fix:
-            fix = fix.replace("{disclaimer}", disclaimer)
+        fix = filled.get(f.fix)
+        if fix is None:
+            fix = f.fix
+            if "{redacted_post}" in fix:
+                if redacted is None:
+                    redacted = redacted_post(text, findings, by_rule)
+                fix = fix.replace("{redacted_post}", redacted)
+            if "{disclaimer}" in fix:
+                fix = fix.replace("{disclaimer}", disclaimer)
+            filled[f.fix] = fix
         out.append(f if fix == f.fix else replace(f, fix=fix))
     return out
 
@@ -176,15 +242,15 @@ class Redactor:
         masked = spans(text, rec.get("findings", ()), self.by_rule)
         if not masked:
             return record, rec
-        words = sorted({v for f in rec["findings"] if f.get("rule") in self.by_rule
-                        for v in variants(f.get("text", ""), self.by_rule[f["rule"]])}, key=len, reverse=True)
+        forms = Forms({v: MASK for f in rec["findings"] if f.get("rule") in self.by_rule
+                       for v in variants(f.get("text", ""), self.by_rule[f["rule"]])})
         findings = []
         for f in rec["findings"]:
             f = dict(f)
             if f.get("end", 0) > f.get("start", 0):
                 f["text"] = mask(f["text"], masked, f["start"])
-            if f.get("why") and words:
-                f["why"] = _mask_words(f["why"], words)
+            if f.get("why"):
+                f["why"] = forms.mask(f["why"])
             findings.append(f)
         out = dict(rec, findings=findings)
         return (RedactedPost(record, masked) if text is not None else record), out
@@ -199,8 +265,3 @@ class _Shown:
     def __getattr__(self, name):
         return getattr(self._record, name)
 
-
-def _mask_words(s: str, words) -> str:
-    for w in words:
-        s = re.sub(r"(?<!\w)" + re.escape(w) + r"(?!\w)", MASK, s, flags=re.IGNORECASE)
-    return s

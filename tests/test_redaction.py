@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import random
 
 import openpyxl
 import pytest
@@ -167,3 +166,34 @@ def test_redacted_spans_line_up_with_the_masked_text(text, data):
         s, e = shown.span_of(f)
         assert 0 <= s <= e <= len(shown.text)
         assert shown.text[s:e] == mask(f["text"], m, f["start"])
+
+
+def _timed_apply(n):
+    import time
+    from socialscreen.redaction import Redactor
+    names = [f"Mrs Name{i:05d} Surname{i:05d}" for i in range(n)]
+    text = " ".join(f"{name} in bed {i % 30}, NHS 943 476 5919." for i, name in enumerate(names))
+    findings, pos = [], 0
+    for name in names:
+        s = text.index(name, pos)
+        findings.append({"rule": "names.care-context", "start": s, "end": s + len(name), "text": name,
+                         "why": f"title pattern; context: 'bed'; {name.lower()}"})
+        pos = s + len(name)
+
+    class Post:
+        pass
+    post = Post()
+    post.text, post.row = text, None
+    rec = {"id": "x", "verdict": "block", "findings": findings}
+    t = time.perf_counter()
+    shown, out = Redactor({"names.care-context": "[name]"}).apply(post, rec)
+    took = time.perf_counter() - t
+    assert "Name0" not in shown.text and all(f["text"] == "[name]" for f in out["findings"])
+    assert all("name0" not in f["why"].lower() for f in out["findings"])
+    return took
+
+
+def test_redaction_time_grows_linearly_with_the_post():
+    """A post with thousands of identifiers (each a different name) is masked in one pass."""
+    small, large = min(_timed_apply(500) for _ in range(2)), min(_timed_apply(4000) for _ in range(2))
+    assert large < small * 8 * 2.5, (small, large)        # 8x the post; quadratic would be 64x

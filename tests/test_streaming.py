@@ -6,7 +6,6 @@ benchmarks/million.py measures the whole command line (a smoke run of it is here
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import subprocess

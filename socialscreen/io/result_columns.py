@@ -74,12 +74,12 @@ class ColumnPlan:
                     continue                    # a JSON record's own id is the id column
                 if h not in names:
                     names.append(h)
-        ours = {ID_COLUMN, OTHER_COLUMN, *RESULT_COLUMNS}
-        self.rename = {h: h + INPUT_SUFFIX for h in names if h in ours}
-        self.inputs = [self.rename.get(h, h) for h in names]
         self.other = other
         # the record's id as its own column, unless every table has an id column that says it
         self.with_id = not tables or other or any(t.id_at is None for t in tables)
+        ours = set(RESULT_COLUMNS) | ({ID_COLUMN} if self.with_id else set()) | ({OTHER_COLUMN} if other else set())
+        self.rename = {h: h + INPUT_SUFFIX for h in names if h in ours}
+        self.inputs = [self.rename.get(h, h) for h in names]
         self.header = ([ID_COLUMN] if self.with_id else []) + self.inputs + ([OTHER_COLUMN] if other else []) \
             + list(RESULT_COLUMNS)
         self._at = {h: i for i, h in enumerate(self.inputs)}

@@ -250,3 +250,23 @@ def test_xlsx_and_write_back_make_no_temporary_files(shared, capsys, tmp_path, m
     rc, _, err = _run(capsys, "--policy", "walton-centre", "--format", "jsonl", "--write-back", plan)
     assert (tmp_path / "plan.screened.xlsx").is_file() and "wrote" in err
     assert seen == [] and os.listdir(tmpdir) == []
+
+
+def test_the_row_a_record_carries_shows_no_value_when_printed(tmp_path):
+    """A record keeps its input row for these outputs, but printing the record (a log line, a
+    traceback, an error message) shows none of the row's cells."""
+    import pickle
+
+    from socialscreen.io import read_inputs
+    p = tmp_path / "p.csv"
+    p.write_text("ID,Post,Notes\nsecret-id,Mrs Hilda Barnes in bed 4,call Hilda on 07700 900872\n"
+                 "x2,,Barnes family notes\n", encoding="utf-8")
+    post, err = list(read_inputs([str(p)]))
+    assert post.row.cells == ["secret-id", "Mrs Hilda Barnes in bed 4", "call Hilda on 07700 900872"]
+    assert err.code == "empty" and err.row.cells[2] == "Barnes family notes"
+    for shown in (repr(post.row), repr(post.row.table), repr(err), str(err), repr(err.row)):
+        assert "07700" not in shown and "Barnes" not in shown and "secret-id" not in shown, shown
+    assert "07700" not in repr(post)                 # the post's own repr never adds its row
+    assert post.row.table.name == str(p) and post.row.number == 2
+    again = pickle.loads(pickle.dumps(post))         # worker processes get the row too
+    assert again.row.cells == post.row.cells and again == post

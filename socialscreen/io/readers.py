@@ -731,9 +731,10 @@ def read_inputs(paths, column: Optional[str] = None, stdin=None, *, id_column: O
                 account_column: Optional[str] = None, profile_column: Optional[str] = None,
                 header_row: Optional[int] = None, sheet: Optional[str] = None, stdin_format: str = "text",
                 notice=None) -> Iterator[Record]:
-    """Records from every input in order. Raises InputOpenError at once for an input that does
-    not exist; an input that exists but cannot be read becomes an error record in its place,
-    when its turn comes (so the records read before it are screened and written).
+    """Records from every input in order. Raises InputOpenError at once (when called, before any
+    record is read or any output opened) for an input that does not exist; an input that exists
+    but cannot be read becomes an error record in its place, when its turn comes (so the records
+    read before it are screened and written).
 
     The column names (`column` for the text, `id_column`, ...) are matched without regard to
     case, spacing or punctuation; without them the common names are found. `header_row` forces
@@ -752,6 +753,10 @@ def read_inputs(paths, column: Optional[str] = None, stdin=None, *, id_column: O
     for p in paths:
         if p != "-" and not Path(p).is_file():
             raise InputOpenError(f"{display_name(p)}: no such file")
+    return _read_all(paths, columns, stdin, sheet, stdin_format, notice)
+
+
+def _read_all(paths, columns, stdin, sheet, stdin_format, notice) -> Iterator[Record]:
     for p in paths:
         yield from _guarded(_read_one(p, columns, stdin, sheet, stdin_format, notice),
                             "<stdin>" if p == "-" else display_name(p))

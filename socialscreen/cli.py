@@ -250,13 +250,17 @@ def _check(args) -> int:
                                                                   profile=args.profile, errors="return"))
 
     worst, errors, done = 0, 0, 0
-    for record, result in results():
-        outputs.write(record, result.to_dict())
-        if isinstance(result, RecordError):
-            errors += 1
-        else:
-            worst = max(worst, VERDICTS.index(result.verdict))
-        done += 1
+    try:
+        for record, result in results():
+            outputs.write(record, result.to_dict())
+            if isinstance(result, RecordError):
+                errors += 1
+            else:
+                worst = max(worst, VERDICTS.index(result.verdict))
+            done += 1
+    except BaseException:
+        outputs.abort()
+        raise
     outputs.close(packs=[f"{s.pack.id} ({s.pack.title}" + (f", {s.pack.meta['version']}" if s.pack.meta.get("version")
                                                           else "") + ")" for s in screeners.values()])
     if done == 0:

@@ -92,6 +92,15 @@ class Outputs:
                 w.write(rec)
         self.progress.update()
 
+    def abort(self) -> None:
+        """The run stopped part-way (an error, Ctrl-C): the bar is closed and no half-written
+        --write-back copy is left (a partial -o report is left, as a shell redirection would)."""
+        self.progress.close()
+        if self._owned is not None:
+            self._owned.close()
+        if self.write_back is not None:
+            self.write_back.abort()
+
     def close(self, packs=None) -> None:
         self.progress.close()
         if packs is not None:

@@ -104,6 +104,11 @@ class WriteBack:
                 self.csvs[key] = _CsvCopy(table, self.copies[key], self.notice)
             self.csvs[key].write(row, cells)
 
+    def abort(self):
+        """The run stopped: no half-written copy is left behind."""
+        for copy_ in self.csvs.values():
+            copy_.abort()
+
     def close(self):
         for key, copy_ in self.csvs.items():
             copy_.close()
@@ -150,6 +155,11 @@ class _CsvCopy:
     def close(self):
         self.fh.close()
         os.replace(self.partial, self.dest)
+
+    def abort(self):
+        self.fh.close()
+        if self.partial.exists():
+            self.partial.unlink()
 
 
 def _plain(value) -> str:

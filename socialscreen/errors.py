@@ -25,3 +25,8 @@ class ScreenInputError(SocialScreenError, ValueError):
     def __init__(self, message="", code: str = "invalid_record"):
         super().__init__(message)
         self.code = code
+
+
+class ConfigError(DataError):
+    """A configuration file (socialscreen.toml, [tool.socialscreen] in pyproject.toml) or a
+    baseline file is invalid. The message names the file, the key and the valid choices."""

@@ -24,7 +24,7 @@ PLAN = EXAMPLES / "content-plan.xlsx"
 PLAN_HEADER = ["ID", "Date", "Channel", "Account", "Profile", "Post copy", "Owner"]
 PLAN_IDS = [f"dec-0{i}" for i in range(1, 9)] + [f"jan-0{i}" for i in range(1, 7)]
 PHI = "NHS 943 476 5919 for Mrs Hilda Barnes on the ward"
-CLEAN = "Our open day is on Saturday from 10am: everyone welcome"
+CLEAN = "Lovely walk along the canal with the dog this morning: sunshine at last"
 
 
 def _csv(text: str) -> list:

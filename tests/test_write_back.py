@@ -17,7 +17,7 @@ from socialscreen.cli import main
 from socialscreen.io.result_columns import RESULT_COLUMNS
 
 PHI = "NHS 943 476 5919 for Mrs Hilda Barnes on the ward"
-CLEAN = "Our open day is on Saturday from 10am: everyone welcome"
+CLEAN = "Lovely walk along the canal with the dog this morning: sunshine at last"
 RUDE = "What a shit day, management are useless"
 
 

@@ -34,14 +34,14 @@ class InputOpenError(Exception):
 
 
 def Record(rid, text=None, account=None, profile=None, attachments=None, policy=None, error=None, source="",
-           code="unreadable", row=None):
+           code="unreadable", row=None, allow=None):
     """A Post, or a RecordError (an `error` given, with its `code`, or fields that are not valid).
     `row` is the record's InputRow."""
     if error is not None:
         return RecordError(str(rid), error, code=code, row=row)
     try:
         return Post.build(text, id=rid, account=account, profile=profile, attachments=attachments, policy=policy,
-                          row=row)
+                          row=row, allow=allow)
     except ScreenInputError as exc:
         return RecordError(str(rid), f"{source or 'input'}: {exc}", code=exc.code, row=row)   # never the values
 
@@ -78,7 +78,8 @@ def _record_from_obj(obj, rid: str, source: str, table: Optional[Table] = None, 
     policy = obj.get("policy")
     if policy is not None and not isinstance(policy, str):
         return Record(rid, error="'policy' must be a pack id string", source=source, code="invalid_record", row=row)
-    return Record(rid, text, account, profile, attachments, policy=policy, source=source, row=row)
+    return Record(rid, text, account, profile, attachments, policy=policy, source=source, row=row,
+                  allow=obj.get("allow"))
 
 
 def _has_surrogate(obj) -> bool:
@@ -163,6 +164,9 @@ _ROLE_NAMES = {
     "account": ("account", "accounttype", "accountkind", "accountcontext"),
     "profile": ("profile", "bio", "profilebio", "profiletext", "authorprofile", "authorbio", "biography"),
     "policy": ("policy", "pack", "policypack", "policyid", "packid"),
+    # rule ids this row allows (suppressed in this row only), and the reason for them
+    "allow": ("allow", "allowrules", "allowrule", "socialscreenallow"),
+    "allowreason": ("allowreason", "allowreasons", "allowedreason", "allowbecause"),
 }
 _FLAGS = {"text": "--column", "id": "--id-column", "account": "--account-column", "profile": "--profile-column"}
 
@@ -177,7 +181,8 @@ class Columns:
     """How the columns of a CSV or sheet are found: the names given with flags, or the common names."""
 
     def __init__(self, text=None, id=None, account=None, profile=None, policy=None, header_row=None):
-        self.given = {"text": text, "id": id, "account": account, "profile": profile, "policy": policy}
+        self.given = {"text": text, "id": id, "account": account, "profile": profile, "policy": policy,
+                      "allow": None, "allowreason": None}
         self.header_row = header_row          # 1-based row of the header, or None to find it
 
     def locate(self, header) -> tuple[dict, Optional[str]]:
@@ -539,7 +544,8 @@ def _csv_record(cells, n, row, table: Table, cols, source) -> Optional[Record]:
                       code="empty", row=at)
     account = (cell("account") or "").strip() or None
     return Record(rid, value, account, cell("profile") or None,
-                  policy=(cell("policy") or "").strip() or None, source=source, row=at)
+                  policy=(cell("policy") or "").strip() or None, source=source, row=at,
+                  allow=allow_cell(cell("allow"), cell("allowreason")))
 
 
 # ---- XLSX -----------------------------------------------------------------------------------
@@ -675,7 +681,20 @@ def _xlsx_rows(rows, h: _SheetHead, table: Table, source, where, prefix=""):
         account, profile, policy = raw(row, "account"), raw(row, "profile"), raw(row, "policy")
         yield Record(rid, str(value), str(account).strip() if account not in (None, "") else None,
                      str(profile) if profile not in (None, "") else None,
-                     policy=str(policy).strip() if policy not in (None, "") else None, source=source, row=at)
+                     policy=str(policy).strip() if policy not in (None, "") else None, source=source, row=at,
+                     allow=allow_cell(raw(row, "allow"), raw(row, "allowreason")))
+
+
+def allow_cell(value, reason=None) -> Optional[list]:
+    """The `allow` cell of a CSV row or sheet row: rule ids separated by commas, semicolons or
+    spaces, each with the row's `allow reason` cell as its reason (when there is one)."""
+    if value is None:
+        return None
+    ids = [x for x in re.split(r"[,;\s]+", str(value)) if x]
+    if not ids:
+        return None
+    reason = str(reason).strip() if reason not in (None, "") else None
+    return [{"rule": x, "reason": reason} if reason else x for x in ids]
 
 
 def _plain_post(rid, data: bytes, source: str, name: str, path=None):

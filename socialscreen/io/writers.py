@@ -138,8 +138,12 @@ class TextWriter:
         if self.only_flagged and verdict == "pass":
             return
         n = len(rec["findings"])
+        sup = rec.get("suppressed") or ()
         w(f"[{rid}] {self._paint(verdict, verdict.upper())}"
-          + (f": {n} finding{'s' if n != 1 else ''}" if n else ": nothing found") + "\n")
+          + (f": {n} finding{'s' if n != 1 else ''}" if n else ": nothing found")
+          + (f" ({len(sup)} suppressed: " + ", ".join(f"{k} by {by}" for by, k in _counts(s["by"] for s in sup))
+             + ")" if sup else "")
+          + "\n")
         text = getattr(post, "text", None)
         span_of = getattr(post, "span_of", None) or (lambda f: (f["start"], f["end"]))
         for f in rec["findings"]:
@@ -177,6 +181,14 @@ class TextWriter:
 
 class HtmlWriter(HtmlReport):
     """The HTML report (socialscreen/io/html_report.py)."""
+
+
+def _counts(items) -> list:
+    """(item, count) in order of first appearance."""
+    out = {}
+    for x in items:
+        out[x] = out.get(x, 0) + 1
+    return list(out.items())
 
 
 def _clip(s, n=70):

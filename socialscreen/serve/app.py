@@ -381,7 +381,8 @@ def create_app(cfg: Optional[ServeConfig] = None) -> FastAPI:
             _check_length("an attachment's alt text", a.alt_text)
         try:
             post = Post.build(req.text, id=req.id, account=req.account, profile=req.profile,
-                              attachments=[a.model_dump() for a in req.attachments])
+                              attachments=[a.model_dump() for a in req.attachments],
+                              allow=[a if isinstance(a, str) else a.model_dump() for a in req.allow])
         except ScreenInputError as exc:
             raise HTTPException(422, str(exc))
         ((problem, out),) = await asyncio.wrap_future(work.submit(pid, [post]))

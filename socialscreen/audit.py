@@ -11,8 +11,8 @@ policy, and what it decided, without keeping a word of any post.
 
 `rules` lists the rule of each finding that stands, in text order; `suppressed` (only when some
 finding was suppressed) the rule and what suppressed it. A record that could not be screened is
-an `error` line with its id and the error's code only (`unreadable`, `invalid-post`,
-`unknown-allow-rule`, `policy-not-installed`, `screening-failed`). Never the text, a span, a
+an `error` line with its id and the error's code only (values.ERROR_CODES: `unreadable`, `invalid_record`,
+`unknown_allow_rule`, `unknown_policy`, `screen_failed`, ...). Never the text, a span, a
 profile, an alt text, a reason or an error message. The file is created readable by its owner
 only, and each line is one append, so runs that share a log do not interleave within a line.
 """

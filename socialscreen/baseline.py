@@ -175,3 +175,20 @@ class BaselineWriter:
 
     def __len__(self):
         return len(self.entries)
+
+
+class BaselineOutputs:
+    """`socialscreen baseline`'s output: the CLI's (record, result) pairs go to a BaselineWriter,
+    written on close; a run stopped part-way writes nothing."""
+
+    def __init__(self, path):
+        self.writer = BaselineWriter(path)
+
+    def write(self, record, rec: dict) -> None:
+        self.writer.write(rec, post=record)
+
+    def abort(self) -> None:
+        pass
+
+    def close(self, packs=None) -> None:
+        self.writer.close()

@@ -23,6 +23,8 @@ from typing import Optional
 from .baseline import key_of
 from .matching import compiled
 from .models.tagger import spans_of
+from .packs import DEFAULT_DISCLAIMER
+from .redaction import fill_fixes
 from .suppress import override_for
 from .values import Finding, Result, Suppressed, verdict_for
 
@@ -34,8 +36,12 @@ class Decider:
     the layer in that category (only categories the pack and the selection leave on)."""
 
     def __init__(self, pack, notes=(), model=None, model_rules=None, vetoable=(), allow_terms=None,
-                 severity=None, baseline=None):
+                 severity=None, baseline=None, redact=None):
+        """redact: rule id -> the label its spans are masked with (redaction.labels), for the
+        fixes that quote the post with its identifiers masked."""
         self.pack = pack
+        self.redact = dict(redact or {})
+        self.disclaimer = getattr(pack, "disclaimer", "") or DEFAULT_DISCLAIMER
         self.allow_terms = allow_terms if allow_terms else None   # suppress.AllowList
         self.severity_overrides = dict(severity or {})           # rule id or family -> severity
         self.baseline = baseline                                  # baseline.Baseline or None
@@ -70,6 +76,7 @@ class Decider:
                 else:
                     kept.append(f)
             findings = kept
+        findings = fill_fixes(findings, post.text, self.redact, self.disclaimer)
         suppressed.sort(key=lambda s: (s.start, s.end, s.rule, s.by))
         return Result(policy=self.pack.id, account=account, verdict=verdict_for(findings),
                       findings=tuple(findings), id=post.id, notes=self.notes, suppressed=tuple(suppressed))

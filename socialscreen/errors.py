@@ -19,10 +19,10 @@ class UnknownPolicyError(SocialScreenError, LookupError):
 
 
 class ScreenInputError(SocialScreenError, ValueError):
-    """A post cannot be screened (wrong type, too long, bad account value...). `code` names the
-    kind of problem in one word (the audit log records it instead of the message)."""
+    """A post cannot be screened (wrong type, too long, bad account value...). `code` is the
+    word a record error reports it with (socialscreen.values.ERROR_CODES)."""
 
-    def __init__(self, message="", code: str = "invalid-post"):
+    def __init__(self, message="", code: str = "invalid_record"):
         super().__init__(message)
         self.code = code
 

@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
+from . import redaction
 from .baseline import Baseline
 from .data import patterns_dir, read_yaml
 from .decide import Decider
@@ -102,7 +103,8 @@ class Screener:
         self.decider = Decider(self.pack, notes=() if self.has_ner else (NAMES_REDUCED,),
                                model=self.context_model if model_rules else None, model_rules=model_rules,
                                vetoable=[r.id for r in self.rules if r.vetoable],
-                               allow_terms=allow_list, severity=overrides, baseline=baseline)
+                               allow_terms=allow_list, severity=overrides, baseline=baseline,
+                               redact=redaction.labels(self.rules))
 
     def _selected(self, rule, wanted, off) -> bool:
         if wanted is not None and not any(select(rule.id, w) for w in wanted):
@@ -156,7 +158,7 @@ class Screener:
             if a.rule not in self.rule_ids:
                 raise ScreenInputError(f"allow entry {n} names no rule id that is loaded (allow takes exact rule "
                                        f"ids such as pii.nhs-number; socialscreen rules lists them)",
-                                       code="unknown-allow-rule")
+                                       code="unknown_allow_rule")
 
     def screen_many(self, posts: Iterable, *, account: str = "personal", profile: Optional[str] = None,
                     batch_size: int = 64, n_process: int = 1, errors: str = "raise") -> Iterator:
@@ -204,7 +206,8 @@ class Screener:
                 if errors == "raise":
                     raise
                 rid = raw.get("id") if isinstance(raw, Mapping) else getattr(raw, "id", None)
-                items.append(RecordError(None if rid is None else str(rid), str(exc), exc.code))
+                items.append(RecordError(None if rid is None else str(rid), str(exc), code=exc.code,
+                                         row=getattr(raw, "row", None)))
         posts = [p for p in items if isinstance(p, Post)]
         try:
             results = iter(self._screen_batch(posts, batch_size))
@@ -219,7 +222,7 @@ class Screener:
             return self._screen_batch([post])[0]
         except Exception as exc:  # reported in place, without the post's text
             return RecordError(post.id, f"the post could not be screened ({exc.__class__.__name__})",
-                               "screening-failed")
+                               code="screen_failed", row=post.row)
 
     def _screen_batch(self, posts, batch_size: int = 64) -> list:
         out = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Optional
+from typing import Any, Optional
 
 from .errors import ScreenInputError
 
@@ -17,6 +17,21 @@ CATEGORIES = (
     "service_user_identifier", "confidential_information", "offensive_language",
     "discriminatory_language", "missing_disclaimer",
     "work_grievance", "disparagement", "unconsented_image",
+)
+# why a record could not be screened (RecordError.code): stable words for scripts and spreadsheets
+ERROR_CODES = (
+    "unreadable",        # the file or stream cannot be read (or not read further)
+    "empty",             # nothing to screen: an empty file, stream, sheet cell or array
+    "not_utf8",          # bytes that are not UTF-8 (save the file as UTF-8)
+    "invalid_json",      # a JSON line or document that does not parse, or nests too deeply
+    "invalid_csv",       # a CSV row whose quotes are broken, or that is cut short
+    "invalid_workbook",  # not a readable .xlsx, too large unpacked, no worksheet, no such sheet
+    "no_text_column",    # no column holds the posts (said once for the file or sheet)
+    "invalid_record",    # a field of the wrong type or value (text, account, profile, attachments, policy)
+    "too_long",          # a post, profile or alt text over max_chars
+    "unknown_policy",    # the record names a policy that is not an installed pack id
+    "unknown_allow_rule", # the record's allow names a rule id that is not loaded
+    "screen_failed",     # screening itself failed on this post
 )
 CHARACTERISTICS = (
     "age", "disability", "gender_reassignment", "marriage_civil_partnership",
@@ -110,6 +125,9 @@ class Post:
     profile: Optional[str] = None
     attachments: tuple = ()
     policy: Optional[str] = None           # an installed pack id, from the record itself
+    # where the record came from (its file, sheet and row, with every cell of the row), for
+    # outputs that carry the input's columns; never shown by repr and never compared
+    row: Any = field(default=None, repr=False, compare=False, hash=False)
     allow: tuple = ()                      # Allow: rule ids suppressed in this post only
 
     @classmethod
@@ -133,7 +151,7 @@ class Post:
 
     @classmethod
     def build(cls, text, *, id=None, account=None, profile=None, attachments=None, policy=None,
-              allow=None) -> "Post":
+              row=None, allow=None) -> "Post":
         if not isinstance(text, str):
             raise ScreenInputError(f"post text must be a string, not {type(text).__name__}")
         if profile is not None and not isinstance(profile, str):
@@ -146,7 +164,7 @@ class Post:
             raise ScreenInputError("a record's policy must be a pack id")
         return cls(text=text, id=None if id is None else str(id), account=account_value(account),
                    profile=profile, attachments=tuple(Attachment.of(a) for a in attachments),
-                   policy=policy or None, allow=allow_value(allow))
+                   policy=policy or None, row=row, allow=allow_value(allow))
 
 
 @dataclass(frozen=True)
@@ -277,13 +295,15 @@ class Result:
 @dataclass(frozen=True)
 class RecordError:
     """A record that could not be read or screened, reported in its place. The message
-    says what is wrong and what to do; it never quotes the record."""
+    says what is wrong and what to do; it never quotes the record. `code` is one of
+    ERROR_CODES; `row` is where the record came from, when it is known (never shown by repr)."""
     id: Optional[str]
     error: str
-    code: str = "unreadable"     # for the audit log: unreadable, invalid-post, unknown-allow-rule, ...
+    code: str = "unreadable"
+    row: Any = field(default=None, repr=False, compare=False, hash=False)
     verdict = None
     findings = ()
     suppressed = ()
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "error": self.error, "verdict": None, "findings": []}
+        return {"id": self.id, "error": self.error, "code": self.code, "verdict": None, "findings": []}

@@ -190,8 +190,8 @@ def test_audit_log_one_line_per_record_never_the_text(drafts, tmp_path, ss):
     assert lines[0]["verdict"] == "block" and "pii.nhs-number" in lines[0]["rules"]
     assert lines[2]["verdict"] == "pass" and lines[2]["rules"] == []
     assert [set(x) for x in lines[4:]] == [{"time", "event", "id", "error", "tool"}] * 2
-    assert (lines[4]["event"], lines[4]["error"]) == ("error", "unknown-allow-rule")
-    assert (lines[5]["id"], lines[5]["error"]) == ("6", "unreadable")
+    assert (lines[4]["event"], lines[4]["error"]) == ("error", "unknown_allow_rule")
+    assert (lines[5]["id"], lines[5]["error"]) == ("6", "invalid_json")
     _no_secrets(log.read_text(encoding="utf-8"))
     assert stat.S_IMODE(os.stat(log).st_mode) == 0o600
 

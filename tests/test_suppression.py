@@ -86,7 +86,7 @@ def test_screen_many_takes_allow_on_each_record_and_reports_bad_ones_in_place(wc
     out = list(wc.screen_many(posts, errors="return"))
     assert [r.id for r in out] == ["a", "b", "c", "d"]
     assert _rules(out[0]) == PHI_RULES - {"pii.nhs-number"}
-    assert isinstance(out[1], RecordError) and out[1].code == "unknown-allow-rule"
+    assert isinstance(out[1], RecordError) and out[1].code == "unknown_allow_rule"
     assert "no.such-rule" not in out[1].error
     assert _rules(out[2]) == PHI_RULES
     assert _rules(out[3]) == PHI_RULES - {"pii.ward-bed"} and out[3].suppressed[0].reason == "the bed is a stage prop"

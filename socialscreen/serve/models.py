@@ -102,6 +102,7 @@ class RecordErrorOut(_Strict):
     """A record that could not be screened, in its place; the message never quotes the record."""
     id: Optional[str]
     error: str
+    code: Optional[str] = None          # one of socialscreen.values.ERROR_CODES
     verdict: None
     findings: list[FindingOut]
 

@@ -26,9 +26,11 @@ import collections
 import json
 import logging
 import multiprocessing
-import os
+import pickle
 import queue
 import signal
+import socket
+import struct
 import threading
 from concurrent.futures import Future
 from typing import Optional
@@ -216,17 +218,27 @@ class ThreadEngine(Engine):
 
 
 class _Proc:
-    __slots__ = ("process", "conn", "jobs", "loaded", "ready")
+    __slots__ = ("process", "reader", "writer", "task", "jobs", "loaded", "ready")
 
-    def __init__(self, process, conn):
-        self.process, self.conn = process, conn
+    def __init__(self, process):
+        self.process = process
+        self.reader: Optional[asyncio.StreamReader] = None
+        self.writer: Optional[asyncio.StreamWriter] = None
+        self.task: Optional[asyncio.Task] = None
         self.jobs: list = []        # (job, group index, offset) of the batch it is screening
         self.loaded: list = []
         self.ready = False
 
 
+def _frame(obj) -> bytes:
+    data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    return struct.pack("!Q", len(data)) + data
+
+
 class ProcessEngine(Engine):
-    """Screening processes fed from the event loop (see the module's description)."""
+    """Screening processes fed from the event loop (see the module's description). Each talks
+    to the worker over a private socket pair (length-prefixed pickles), read and written by the
+    event loop itself: no thread in the worker."""
 
     def __init__(self, policy: Optional[str], screeners_kwargs: dict, processes: int, max_posts: int = MAX_POSTS):
         if processes < 1:
@@ -237,10 +249,9 @@ class ProcessEngine(Engine):
         self._idle: list = []
         self._pending: "collections.deque[_Job]" = collections.deque()
         self._waiting = 0           # posts in _pending
-        self._started = 0           # processes that have reported ready at least once
+        self._started = 0           # processes that have reported ready (or failed to start)
         self._closing = False
-        self._loop: Optional[asyncio.AbstractEventLoop] = None
-        self.batches = 0            # screen_many calls dispatched (for tests and measurement)
+        self.batches = 0            # screen_many calls sent (for measurement)
         self.batched_posts = 0
 
     # -- state for /readyz ---------------------------------------------------------------------
@@ -254,43 +265,57 @@ class ProcessEngine(Engine):
     # -- life ----------------------------------------------------------------------------------
     def start(self) -> None:
         """Start the screening processes (from the event loop: the lifespan's start-up)."""
-        self._loop = asyncio.get_running_loop()
         for _ in range(self.processes):
             self._spawn()
 
     async def close(self) -> None:
         self._closing = True
-        for w in list(self._procs):
-            try:
-                self._loop.remove_reader(w.conn.fileno())
-                w.conn.send(None)
-            except (OSError, ValueError):
-                pass
-        for w in list(self._procs):
-            await asyncio.get_running_loop().run_in_executor(None, w.process.join, 10)
+        procs, self._procs = list(self._procs), []
+        for w in procs:
+            if w.writer is not None:
+                w.writer.write(_frame(None))
+        loop = asyncio.get_running_loop()
+        for w in procs:
+            await loop.run_in_executor(None, w.process.join, 10)
             if w.process.is_alive():
                 w.process.terminate()
                 w.process.join(5)
-            w.conn.close()
-        self._procs.clear()
+            if w.task is not None:
+                w.task.cancel()
+            if w.writer is not None:
+                w.writer.close()
         for job in self._pending:
             if not job.fut.done():
                 job.fut.set_exception(ScreeningStopped())
 
     def _spawn(self) -> None:
         ctx = multiprocessing.get_context("spawn")
-        parent, child = ctx.Pipe()
-        p = ctx.Process(target=_process_main, args=(child, self.kwargs, self.policy, self.max_posts),
+        ours, theirs = socket.socketpair()
+        p = ctx.Process(target=_process_main, args=(theirs, self.kwargs, self.policy, self.max_posts),
                         name="socialscreen-screen", daemon=True)
         p.start()
-        child.close()
-        w = _Proc(p, parent)
+        theirs.close()
+        w = _Proc(p)
         self._procs.append(w)
-        self._loop.add_reader(parent.fileno(), self._readable, w)
+        w.task = asyncio.ensure_future(self._talk(w, ours))
+
+    async def _talk(self, w: _Proc, sock) -> None:
+        """Read the process's messages until its socket closes."""
+        try:
+            w.reader, w.writer = await asyncio.open_unix_connection(sock=sock)
+            while True:
+                size = struct.unpack("!Q", await w.reader.readexactly(8))[0]
+                self._message(w, pickle.loads(await w.reader.readexactly(size)))
+        except (asyncio.IncompleteReadError, ConnectionError, OSError):
+            self._lost(w)
+        except Exception as exc:                           # a bug of ours: never leave requests hanging
+            log.error("unexpected %s from a screening process", type(exc).__name__)
+            w.process.kill()
+            self._lost(w)
 
     # -- the queue -------------------------------------------------------------------------------
     async def _submit(self, pack_id, items):
-        fut = self._loop.create_future()
+        fut = asyncio.get_running_loop().create_future()
         self._pending.append(_Job(pack_id, items, fut))
         self._waiting += len(items)
         self._dispatch()
@@ -325,17 +350,9 @@ class ProcessEngine(Engine):
             items.extend(job.items)
         self.batches += 1
         self.batched_posts += sum(len(j.items) for j in jobs)
-        try:
-            w.conn.send(list(groups.items()))
-        except (OSError, ValueError):
-            self._lost(w)
+        w.writer.write(_frame(list(groups.items())))
 
-    def _readable(self, w: _Proc) -> None:
-        try:
-            msg = w.conn.recv()
-        except (EOFError, OSError):
-            self._lost(w)
-            return
+    def _message(self, w: _Proc, msg) -> None:
         if msg[0] == "ready":
             _, w.loaded, error = msg
             w.ready = True
@@ -358,11 +375,8 @@ class ProcessEngine(Engine):
         self._dispatch()
 
     def _lost(self, w: _Proc) -> None:
-        try:
-            self._loop.remove_reader(w.conn.fileno())
-        except (OSError, ValueError):
-            pass
-        w.conn.close()
+        if w.writer is not None:
+            w.writer.close()
         if w in self._procs:
             self._procs.remove(w)
         if w in self._idle:
@@ -384,18 +398,30 @@ class ProcessEngine(Engine):
             log.error("%s", self.error)
 
 
-def _process_main(conn, kwargs, policy, max_posts) -> None:
+def _recv_exactly(sock, n: int) -> bytes:
+    buf = bytearray()
+    while len(buf) < n:
+        chunk = sock.recv(min(n - len(buf), 1 << 20))
+        if not chunk:
+            raise EOFError
+        buf += chunk
+    return bytes(buf)
+
+
+def _process_main(sock, kwargs, policy, max_posts) -> None:
     """A screening process: build the default pack's Screener, say ready, then screen each batch
-    it is sent until it is sent None or its pipe closes."""
+    it is sent until it is sent None or its socket closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)          # Ctrl-C reaches the server; it stops us
+    sock.setblocking(True)
     screeners = Screeners(**kwargs)
     error = screeners.warm(policy)
-    conn.send(("ready", screeners.loaded(), error))
-    while True:
-        try:
-            groups = conn.recv()
-        except (EOFError, OSError):
-            return
-        if groups is None:
-            return
-        conn.send(("done", screen_groups(screeners, groups, max_posts), screeners.loaded()))
+    try:
+        sock.sendall(_frame(("ready", screeners.loaded(), error)))
+        while True:
+            size = struct.unpack("!Q", _recv_exactly(sock, 8))[0]
+            groups = pickle.loads(_recv_exactly(sock, size))
+            if groups is None:
+                return
+            sock.sendall(_frame(("done", screen_groups(screeners, groups, max_posts), screeners.loaded())))
+    except (EOFError, OSError):                           # the worker has gone: so do we
+        return

@@ -195,12 +195,14 @@ def test_a_screening_process_that_dies_fails_only_its_requests(tmp_path):
 
 
 def test_processes_default_shares_the_cores_among_workers(monkeypatch):
-    from socialscreen.serve import ServeConfig
-    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    from socialscreen.serve import ServeConfig, app
+    assert app.usable_cpus() >= 1
+    monkeypatch.setattr(app, "usable_cpus", lambda: 4)
     assert ServeConfig().processes() == 4
     assert ServeConfig(workers=2).processes() == 2
     assert ServeConfig(workers=8).processes() == 1
     assert ServeConfig(screen_processes=0).processes() == 0
     assert ServeConfig(workers=2, screen_processes=3).processes() == 3
-    monkeypatch.setattr(os, "cpu_count", lambda: None)
+    monkeypatch.setattr(app, "usable_cpus", lambda: 1)
     assert ServeConfig().processes() == 1
+    assert ServeConfig(workers=2).processes() == 1

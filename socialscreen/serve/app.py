@@ -70,7 +70,7 @@ class ServeConfig:
         workers (at least one each)."""
         if self.screen_processes is not None:
             return max(0, int(self.screen_processes))
-        return max(1, (os.cpu_count() or 1) // max(1, self.workers))
+        return max(1, usable_cpus() // max(1, self.workers))
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))
@@ -90,6 +90,17 @@ def _error(status: int, message: str, details=None, headers=None) -> JSONRespons
     if details:
         body["details"] = details
     return JSONResponse(body, status_code=status, headers=headers)
+
+
+def usable_cpus() -> int:
+    """The CPU cores this process may run on (its affinity, where the system says)."""
+    count = getattr(os, "process_cpu_count", None)               # Python 3.13+
+    if count is not None:
+        return count() or 1
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 class Guard:

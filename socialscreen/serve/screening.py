@@ -302,7 +302,7 @@ class ProcessEngine(Engine):
     async def _talk(self, w: _Proc, sock) -> None:
         """Read the process's messages until its socket closes."""
         try:
-            w.reader, w.writer = await asyncio.open_unix_connection(sock=sock)
+            w.reader, w.writer = await asyncio.open_connection(sock=sock)
             while True:
                 size = struct.unpack("!Q", await w.reader.readexactly(8))[0]
                 self._message(w, pickle.loads(await w.reader.readexactly(size)))

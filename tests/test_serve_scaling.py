@@ -206,3 +206,45 @@ def test_processes_default_shares_the_cores_among_workers(monkeypatch):
     monkeypatch.setattr(app, "usable_cpus", lambda: 1)
     assert ServeConfig().processes() == 1
     assert ServeConfig(workers=2).processes() == 1
+
+
+def test_screening_processes_that_never_start_are_reported_not_waited_for(tmp_path):
+    """Screening processes killed before they are ready are not restarted in a loop: /readyz says
+    failed and why, and a screening request gets 503 at once instead of waiting forever."""
+    import subprocess
+    import sys
+
+    from serve_helpers import free_port
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log_path = tmp_path / "serve.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "socialscreen", "serve", "--port", str(port),
+                                 "--policy", "walton-centre", "--screen-processes", "2"],
+                                stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        killed = set()
+        while len(killed) < 2 and time.monotonic() < deadline:
+            for k in children(proc.pid):
+                if k not in killed:
+                    os.kill(k, signal.SIGKILL)
+                    killed.add(k)
+            time.sleep(0.05)
+        assert len(killed) == 2
+        while time.monotonic() < deadline:
+            try:
+                r = httpx.get(base + "/readyz", timeout=5)
+                if r.json()["status"] == "failed":
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        assert r.status_code == 503 and "before it was ready" in r.json()["error"], r.text
+        r = httpx.post(base + "/v1/screen", json={"text": "hello"}, timeout=30)
+        assert r.status_code == 503 and "no screening process" in m.ErrorOut.model_validate(r.json()).error
+        assert httpx.get(base + "/healthz").status_code == 200
+        assert children(proc.pid) == []                 # not restarted
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

@@ -33,7 +33,7 @@ from .. import __version__
 from ..errors import ScreenInputError, SocialScreenError
 from ..values import Post, RecordError
 from . import models as m
-from .screening import ProcessEngine, Screeners, ScreeningStopped, ThreadEngine
+from .screening import NoScreeningProcess, ProcessEngine, Screeners, ScreeningStopped, ThreadEngine
 
 STATIC = Path(__file__).resolve().parent / "static"
 CONFIG_ENV = "SOCIALSCREEN_SERVE_CONFIG"
@@ -252,6 +252,10 @@ def create_app(cfg: Optional[ServeConfig] = None) -> FastAPI:
         log.error("a screening process stopped while handling %s %s", request.method, _route(request.scope))
         return _error(503, "the screening process stopped while screening this request (it has been replaced): "
                            "send it again", headers={"retry-after": "1"})
+
+    @app.exception_handler(NoScreeningProcess)
+    async def no_process(request: Request, exc: NoScreeningProcess):
+        return _error(503, "no screening process could start (GET /readyz says why; the service's log has more)")
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):

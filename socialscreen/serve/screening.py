@@ -47,6 +47,10 @@ class ScreeningStopped(Exception):
     """The screening process holding this request's posts stopped; the request may be retried."""
 
 
+class NoScreeningProcess(Exception):
+    """No screening process is running or starting (they failed to start: see /readyz)."""
+
+
 class ScreeningFailed(Exception):
     """Screening raised in a screening process; `kind` is the exception's type name (its message
     is not carried: only the type is logged)."""
@@ -315,6 +319,8 @@ class ProcessEngine(Engine):
 
     # -- the queue -------------------------------------------------------------------------------
     async def _submit(self, pack_id, items):
+        if not self._procs:
+            raise NoScreeningProcess()
         fut = asyncio.get_running_loop().create_future()
         self._pending.append(_Job(pack_id, items, fut))
         self._waiting += len(items)
@@ -396,6 +402,12 @@ class ProcessEngine(Engine):
             if self.error is None:
                 self.error = f"a screening process exited with code {w.process.exitcode} before it was ready"
             log.error("%s", self.error)
+            if not self._procs:                            # none left to wait for
+                while self._pending:
+                    job = self._pending.popleft()
+                    if not job.fut.done():
+                        job.fut.set_exception(NoScreeningProcess())
+                self._waiting = 0
 
 
 def _recv_exactly(sock, n: int) -> bytes:

@@ -133,6 +133,13 @@ class Engine:
     lanes = 1                       # chunks of one request in flight at once
     max_posts = MAX_POSTS
     error: Optional[str] = None
+    batches = 0                     # screen_many calls made, and the posts they screened
+    batched_posts = 0
+
+    def report(self) -> None:
+        if self.batches:
+            log.info("screened %d posts in %d batches (%.1f a batch)", self.batched_posts, self.batches,
+                     self.batched_posts / self.batches)
 
     async def screen(self, pack_id: str, items: list) -> list:
         if len(items) <= self.max_posts:
@@ -183,7 +190,7 @@ class ThreadEngine(Engine):
             self._thread.start()
 
     async def close(self) -> None:
-        pass                                             # a daemon thread; nothing held
+        self.report()                                    # a daemon thread; nothing else held
 
     async def _submit(self, pack_id, items):
         fut: Future = Future()
@@ -210,6 +217,8 @@ class ThreadEngine(Engine):
             for job in jobs:
                 by_pack.setdefault(job[0], []).append(job)
             groups = [(pack, [x for job in group for x in job[1]]) for pack, group in by_pack.items()]
+            self.batches += len(groups)
+            self.batched_posts += sum(len(items) for _, items in groups)
             for (pack, group), (status, value) in zip(by_pack.items(), screen_groups(self.screeners, groups,
                                                                                       self.max_posts)):
                 at = 0
@@ -255,8 +264,6 @@ class ProcessEngine(Engine):
         self._waiting = 0           # posts in _pending
         self._started = 0           # processes that have reported ready (or failed to start)
         self._closing = False
-        self.batches = 0            # screen_many calls sent (for measurement)
-        self.batched_posts = 0
 
     # -- state for /readyz ---------------------------------------------------------------------
     @property
@@ -274,6 +281,7 @@ class ProcessEngine(Engine):
 
     async def close(self) -> None:
         self._closing = True
+        self.report()
         procs, self._procs = list(self._procs), []
         for w in procs:
             if w.writer is not None:
@@ -354,7 +362,7 @@ class ProcessEngine(Engine):
             items = groups.setdefault(job.pack, [])
             w.jobs.append((job, list(groups).index(job.pack), len(items)))
             items.extend(job.items)
-        self.batches += 1
+        self.batches += len(groups)
         self.batched_posts += sum(len(j.items) for j in jobs)
         w.writer.write(_frame(list(groups.items())))
 

@@ -34,7 +34,11 @@ def browser_and_server(tmp_path_factory):
 
 
 def wait(driver, cond, timeout=60):
-    return WebDriverWait(driver, timeout, poll_frequency=0.1).until(lambda d: cond(d))
+    """Poll cond; an element the page re-rendered while cond read it (the findings are redrawn
+    on every answer) just means: look again."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    return WebDriverWait(driver, timeout, poll_frequency=0.1,
+                         ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: cond(d))
 
 
 def active_id(driver):

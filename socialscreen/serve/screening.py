@@ -193,6 +193,7 @@ class ThreadEngine(Engine):
         self.report()                                    # a daemon thread; nothing else held
 
     async def _submit(self, pack_id, items):
+        self.start()                                     # started by the lifespan; else here
         fut: Future = Future()
         self._q.put((pack_id, items, fut))
         return await asyncio.wrap_future(fut)
@@ -264,6 +265,7 @@ class ProcessEngine(Engine):
         self._waiting = 0           # posts in _pending
         self._started = 0           # processes that have reported ready (or failed to start)
         self._closing = False
+        self._launched = False
 
     # -- state for /readyz ---------------------------------------------------------------------
     @property
@@ -276,6 +278,9 @@ class ProcessEngine(Engine):
     # -- life ----------------------------------------------------------------------------------
     def start(self) -> None:
         """Start the screening processes (from the event loop: the lifespan's start-up)."""
+        if self._launched:
+            return
+        self._launched = True
         for _ in range(self.processes):
             self._spawn()
 
@@ -327,6 +332,7 @@ class ProcessEngine(Engine):
 
     # -- the queue -------------------------------------------------------------------------------
     async def _submit(self, pack_id, items):
+        self.start()                                       # started by the lifespan; else here
         if not self._procs:
             raise NoScreeningProcess()
         fut = asyncio.get_running_loop().create_future()

@@ -16,6 +16,10 @@ Tools:
   socialscreen+disparagement
                        a diagnostic column from the same socialscreen run, counting disparagement
                        findings too (many insults are filed there); not one of the issue's figures
+  socialscreen, discriminatory only
+                       a diagnostic column from the same run counting only discriminatory_language:
+                       HateCheck's "hateful" is what the policies call discriminatory language, and its
+                       abuse at individuals, objects and unprotected groups is offensive_language here
 
 Sets (from ../shared/eval/external, or --data / SOCIALSCREEN_EXTERNAL; measuring only):
   toxic_spans_semeval2021  records with split == "trial" (all posts toxic). Span recall and precision
@@ -125,11 +129,24 @@ def _category_counts(preds) -> dict:
 
 
 def _with_disparagement(preds):
+    return _only(preds, CATEGORIES + ("disparagement",))
+
+
+def _only(preds, categories):
     out = []
     for p in preds:
-        spans = [(a, b) for c, a, b in p[2] if c in CATEGORIES + ("disparagement",)]
+        spans = [(a, b) for c, a, b in p[2] if c in categories]
         out.append((bool(spans), spans))
     return out
+
+
+HATE_ONLY = "socialscreen, discriminatory only"
+HATE_ONLY_NOTE = ("diagnostic, from the same socialscreen run: only discriminatory_language findings count. HateCheck's "
+                  "'hateful' is abuse aimed at a protected group, which is what the policies call discriminatory "
+                  "language; several of its non-hateful functionalities (abuse at individuals, objects, unprotected "
+                  "groups) are offensive_language under every pack, which the first column counts as flagged")
+DIAGNOSTICS = {DIAGNOSTIC: (DIAGNOSTIC_NOTE, _with_disparagement),
+               HATE_ONLY: (HATE_ONLY_NOTE, lambda preds: _only(preds, ("discriminatory_language",)))}
 
 
 BUILDERS = {"socialscreen": build_socialscreen, "better-profanity": build_better_profanity,
@@ -322,11 +339,12 @@ def main(argv=None):
             results[name][tool] = scorers[name](records, preds)
             if tool == "socialscreen":
                 results[name][tool]["posts_with_category"] = _category_counts(preds)
-                results[name][DIAGNOSTIC] = scorers[name](records, _with_disparagement(preds))
+                for diag, (_note, view) in DIAGNOSTICS.items():
+                    results[name][diag] = scorers[name](records, view(preds))
         for tool in skipped:
             results[name][tool] = None
 
-    shown = list(runners) + ([DIAGNOSTIC] if "socialscreen" in runners else [])
+    shown = list(runners) + (list(DIAGNOSTICS) if "socialscreen" in runners else [])
     payload = {
         "benchmark": "quality",
         "command": "python benchmarks/quality.py" + (f" --limit {args.limit}" if args.limit else "")
@@ -336,7 +354,7 @@ def main(argv=None):
         "skipped": skipped,
         "limit": args.limit,
         "sets": {name: [note, len(recs), total] for name, (recs, note, total) in sets.items()},
-        "diagnostic": {DIAGNOSTIC: DIAGNOSTIC_NOTE} if DIAGNOSTIC in shown else {},
+        "diagnostic": {d: note for d, (note, _v) in DIAGNOSTICS.items() if d in shown},
         "excluded_profanity_functionalities": list(PROFANITY_FUNCTIONALITIES),
         "counter_speech_functionalities": list(COUNTER_FUNCTIONALITIES),
         "targets": {k: list(v) for k, v in TARGETS.items()},
@@ -350,7 +368,8 @@ def main(argv=None):
     if shown:
         print_tables(payload, shown)
     if DIAGNOSTIC in shown:
-        print(f"\n{DIAGNOSTIC}: {DIAGNOSTIC_NOTE}")
+        for d, (note, _v) in DIAGNOSTICS.items():
+            print(f"\n{d}: {note}")
         for name in results:
             print(f"  socialscreen posts with each finding category, {name}: "
                   + ", ".join(f"{c} {n}" for c, n in results[name]["socialscreen"]["posts_with_category"].items()))

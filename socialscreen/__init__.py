@@ -5,11 +5,14 @@
     result = screener.screen("draft text", account="personal", profile="Nurse. Views my own.")
     result.verdict, [f.to_dict() for f in result.findings], result.to_dict()
 """
-from .errors import DataError, ScreenInputError, SocialScreenError, UnknownPolicyError
-from .values import Attachment, Clause, Finding, Post, RecordError, Result
+from .errors import ConfigError, DataError, ScreenInputError, SocialScreenError, UnknownPolicyError
+from .values import Allow, Attachment, Clause, Finding, Post, RecordError, Result, Suppressed
+from .baseline import Baseline
 from .packs import load_all as load_packs, load_pack
 from .screener import Screener, screen
+from .config import Config, load_config
 
 __version__ = "0.1.0"
-__all__ = ["Screener", "screen", "Post", "Attachment", "Finding", "Clause", "Result", "RecordError", "load_pack", "load_packs",
-           "SocialScreenError", "DataError", "ScreenInputError", "UnknownPolicyError", "__version__"]
+__all__ = ["Screener", "screen", "Post", "Attachment", "Allow", "Finding", "Clause", "Result", "Suppressed",
+           "RecordError", "Baseline", "Config", "load_config", "load_pack", "load_packs",
+           "SocialScreenError", "DataError", "ConfigError", "ScreenInputError", "UnknownPolicyError", "__version__"]

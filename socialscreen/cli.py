@@ -1,4 +1,4 @@
-"""socialscreen check | policies | explain."""
+"""socialscreen check | baseline | init | policies | explain | rules | test-rules | serve."""
 from __future__ import annotations
 
 import argparse
@@ -6,8 +6,10 @@ import os
 import sys
 
 from . import __version__
+from . import config as config_mod
 from .errors import SocialScreenError, UnknownPolicyError
 from .io import InputOpenError, WRITERS, read_inputs
+from .io.outputs import OutputError
 from .packs import load_all, load_pack
 from .values import VERDICTS
 
@@ -20,12 +22,24 @@ def _parser():
     sub = p.add_subparsers(dest="command", required=True)
     c = sub.add_parser("check", help="screen posts (files, or standard input)")
     c.add_argument("files", nargs="*", help="text files (one post each), .jsonl, .csv, .xlsx, or - for standard input")
-    c.add_argument("--policy", required=True,
-                   help="pack id (see 'socialscreen policies') or a pack YAML file; a record's own 'policy' field wins")
-    c.add_argument("--account", choices=["personal", "official"], default="personal")
+    c.add_argument("--policy",
+                   help="pack id (see 'socialscreen policies') or a pack YAML file; a record's own 'policy' field "
+                        "wins (required here or as policy in the configuration file)")
+    c.add_argument("--account", choices=["personal", "official"], help="default: personal")
     c.add_argument("--profile", help="the author's profile / bio text (a disclaimer there counts)")
-    c.add_argument("--format", choices=sorted(WRITERS), default="text")
-    c.add_argument("--fail-on", choices=["review", "block", "never"], default="block",
+    c.add_argument("--format", choices=sorted(WRITERS),
+                   help="text (default), json, jsonl, csv or xlsx (a row per record: every input column, then "
+                        "the results), html")
+    c.add_argument("-o", "--output", metavar="FILE",
+                   help="write the report to FILE instead of standard output (xlsx needs it on a terminal); "
+                        "with --write-back, the name of the copy")
+    c.add_argument("--write-back", action="store_true",
+                   help="write a copy of each .xlsx or .csv input with the result columns added to every sheet "
+                        "that held posts (NAME.screened.xlsx beside it, or -o); the original is never changed")
+    c.add_argument("--redact", action="store_true",
+                   help="mask identifiers (names, NHS and NI numbers, phone numbers, addresses...) in every "
+                        "output, for reports that are passed around; offsets are kept")
+    c.add_argument("--fail-on", choices=["review", "block", "never"],
                    help="exit 1 when any post reaches this verdict (default: block)")
     c.add_argument("--column", help="the text column of a CSV or spreadsheet; case, spaces and punctuation do not "
                                     "matter (default: text, post, draft, message, content, copy, 'Post copy', "
@@ -41,15 +55,43 @@ def _parser():
                    help="what standard input holds: one plain post (text, the default, even when it starts "
                         "with '{'), JSON Lines, or JSON (one object, or an array of objects)")
     c.add_argument("--model", help="spaCy model to use, or 'none' for rules only (default: best installed)")
-    c.add_argument("--context", default="context",
-                   help="the learned context layer (a model under patterns/models/), or 'none' for rules alone")
+    c.add_argument("--context",
+                   help="the learned context layer (a model under patterns/models/), or 'none' for rules alone "
+                        "(default: context)")
     c.add_argument("--organisation", help="organisation name to use with a template pack (community-group)")
-    c.add_argument("--progress", action="store_true", help="show progress on standard error")
+    c.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="a progress bar with the total and the time left on standard error (default: when "
+                        "standard error is a terminal and the results go elsewhere)")
     c.add_argument("--only-flagged", action="store_true",
                    help="text report: leave out posts that pass (the summary line still counts them)")
-    c.add_argument("--on-error", choices=["fail", "skip"], default="fail",
+    c.add_argument("--on-error", choices=["fail", "skip"],
                    help="a record that cannot be screened makes the run exit 3 (fail, default), "
                         "or is reported and left out of the exit status (skip)")
+    c.add_argument("--rules", action="append", metavar="IDS",
+                   help="run only these rule ids or families, comma-separated or repeated (socialscreen rules)")
+    c.add_argument("--disable", action="append", metavar="IDS",
+                   help="switch these rule ids or families off, comma-separated or repeated")
+    c.add_argument("--patterns-dir", metavar="DIR", help="a folder laid out like patterns/ with your own packs, "
+                                                         "rules and lexicons")
+    config_mod.add_arguments(c)
+    b = sub.add_parser("baseline", help="write a baseline of the findings in these posts, accepted as they are")
+    for action in c._actions:                     # every input and screening option of check
+        if action.dest not in ("help", "format", "fail_on", "only_flagged", "progress", "output", "write_back",
+                               "redact"):
+            b._add_action(action)
+    b.add_argument("-o", "--output", metavar="FILE",
+                   help=f"the baseline file (default: the configuration's baseline, else {config_mod.DEFAULT_BASELINE})")
+    c.add_argument("--baseline", metavar="FILE",
+                   help="leave out the findings this baseline holds (socialscreen baseline writes it; 'none' to "
+                        "switch the configuration's off)")
+    c.add_argument("--audit-log", metavar="FILE",
+                   help="append one JSON line per screened post (time, SHA-256 of the text, id, pack and version, "
+                        "verdict, rule ids; never the text)")
+    i = sub.add_parser("init", help="write a commented starter configuration file (socialscreen.toml)")
+    i.add_argument("path", nargs="?", default=None,
+                   help="the file to write (default: socialscreen.toml; a pyproject.toml gets a [tool.socialscreen] table)")
+    i.add_argument("--policy", help="the pack the file names")
+    i.add_argument("--force", action="store_true", help="overwrite the file if it exists")
     sub.add_parser("policies", help="list the installed policy packs")
     t = sub.add_parser("test-rules", help="run every rule's own flag/pass examples")
     t.add_argument("--rules", nargs="*", help="only rules whose id starts with one of these")
@@ -87,8 +129,12 @@ def main(argv=None) -> int:
         if args.command == "serve":
             from .serve.cli import run as serve
             return serve(args)
+        if args.command == "init":
+            written = config_mod.init(args.path, policy=args.policy, force=args.force)
+            print(f"socialscreen: wrote {written}; edit it, then: socialscreen check FILE...", file=sys.stderr)
+            return 0
         return _check(args)
-    except (UnknownPolicyError, InputOpenError) as exc:
+    except (UnknownPolicyError, InputOpenError, OutputError) as exc:
         print(f"socialscreen: {exc}", file=sys.stderr)
         return 2
     except SocialScreenError as exc:
@@ -191,14 +237,19 @@ def _check(args) -> int:
     from .screener import Screener
     from .values import Post, RecordError
 
-    organisation = {"name": args.organisation, "aliases": [args.organisation]} if args.organisation else None
+    making_baseline = args.command == "baseline"
+    config = config_mod.for_args(args)         # --config FILE, --no-config, or found from here upwards
+    config_mod.apply(args, config)             # flags win over the file, the file over the defaults
+    if not args.policy:
+        raise SocialScreenError("no policy: pass --policy PACK (socialscreen policies lists them) or set policy "
+                                "in socialscreen.toml (socialscreen init writes one)")
+    kwargs = config_mod.screener_kwargs(args, config)
     screeners = {}
-    installed = set(pack_paths())
+    installed = set(pack_paths(args.patterns_dir))
 
     def screener_for(policy):
         if policy not in screeners:
-            screeners[policy] = Screener(policy, model=args.model, organisation=organisation,
-                                         context=None if args.context == "none" else args.context)
+            screeners[policy] = Screener(policy, **kwargs)
         return screeners[policy]
 
     screener_for(args.policy)                                # a bad --policy fails before any output
@@ -209,16 +260,27 @@ def _check(args) -> int:
             notices.add(message)
             print(f"socialscreen: {message}", file=sys.stderr)
 
-    records = read_inputs(args.files, column=args.column, id_column=args.id_column,      # raises InputOpenError
-                          account_column=args.account_column, profile_column=args.profile_column,  # before any
-                          header_row=args.header_row, sheet=args.sheet, stdin_format=args.stdin_format,  # output
-                          notice=notice)
+    reading = dict(column=args.column, id_column=args.id_column, account_column=args.account_column,
+                   profile_column=args.profile_column, header_row=args.header_row, sheet=args.sheet)
+    records = read_inputs(args.files, stdin_format=args.stdin_format, notice=notice,  # raises InputOpenError
+                          **reading)                                                  # before any output
+    audit = None
+    if getattr(args, "audit_log", None):
+        from .audit import AuditLog
+        audit = AuditLog(args.audit_log)               # opened before any output: a bad path is exit 2
+    if making_baseline:
+        from .baseline import BaselineOutputs
+        args.fail_on = "never"
+        outputs = BaselineOutputs(args.output or config.baseline or config_mod.DEFAULT_BASELINE)
+    else:
+        outputs = _outputs(args, reading, notice, screener_for)
 
     def checked(rec):
         # a record may name only an installed pack: a pack file comes from --policy, never from the data
         if isinstance(rec, Post) and rec.policy is not None and rec.policy not in installed:
             return RecordError(rec.id, "the record's policy is not an installed pack id "
-                                       "(see 'socialscreen policies'); leave it out to use --policy")
+                                       "(see 'socialscreen policies'); leave it out to use --policy",
+                               "unknown_policy")
         return rec
 
     def results():
@@ -229,31 +291,35 @@ def _check(args) -> int:
             yield from zip(mine, screener_for(policy).screen_many(theirs, account=args.account,
                                                                   profile=args.profile, errors="return"))
 
-    writer = (WRITERS[args.format](sys.stdout, only_flagged=args.only_flagged) if args.format == "text"
-              else WRITERS[args.format](sys.stdout))
-    if hasattr(writer, "meta"):
-        writer.meta.update(inputs=", ".join(args.files) or "standard input")
     worst, errors, done = 0, 0, 0
-    progress = args.progress or (sys.stderr.isatty() and args.format != "text")
-    for record, result in results():
-        row = result.to_dict()
-        if getattr(writer, "wants_post", False):
-            writer.write(row, post=record)               # the report shows each post in full
-        else:
-            writer.write(row)
-        if isinstance(result, RecordError):
-            errors += 1
-        else:
-            worst = max(worst, VERDICTS.index(result.verdict))
-        done += 1
-        if progress and done % 50 == 0:
-            print(f"\rscreened {done}", end="", file=sys.stderr, flush=True)
-    if hasattr(writer, "meta"):                          # which packs, with their versions
-        writer.meta["packs"] = [f"{s.pack.id} ({s.pack.title}" + (f", {s.pack.meta['version']}" if s.pack.meta.get("version")
-                                else "") + ")" for s in screeners.values()]
-    writer.close()
-    if progress and done >= 50:
-        print(f"\rscreened {done}", file=sys.stderr)
+    suppressed = {}                                      # by -> count
+    try:
+        for record, result in results():
+            if audit is not None:
+                audit.write(result, post=record if isinstance(record, Post) else None,
+                            pack=next((s.pack for s in screeners.values()
+                                       if s.pack.id == getattr(result, "policy", None)), None))
+            for sup in result.suppressed:
+                suppressed[sup.by] = suppressed.get(sup.by, 0) + 1
+            outputs.write(record, result.to_dict())
+            if isinstance(result, RecordError):
+                errors += 1
+            else:
+                worst = max(worst, VERDICTS.index(result.verdict))
+            done += 1
+    except BaseException:
+        outputs.abort()
+        if audit is not None:
+            audit.close()
+        raise
+    outputs.close(packs=[f"{s.pack.id} ({s.pack.title}" + (f", {s.pack.meta['version']}" if s.pack.meta.get("version")
+                                                          else "") + ")" for s in screeners.values()])
+    if audit is not None:
+        audit.close()
+    _say_suppressed(suppressed, args)
+    if making_baseline:
+        print(f"socialscreen: wrote {len(outputs.writer)} accepted finding(s) of {done} record(s) to "
+              f"{outputs.writer.path}", file=sys.stderr)
     if done == 0:
         print("socialscreen: the input holds no posts: nothing was screened", file=sys.stderr)
         return 3 if args.on_error == "fail" else 0
@@ -262,6 +328,25 @@ def _check(args) -> int:
               f"or pass --on-error skip to let the others decide the status)", file=sys.stderr)
         return 3
     return 1 if worst >= LEVELS[args.fail_on] else 0
+
+
+def _outputs(args, reading, notice, screener_for):
+    """The report (and any --write-back copies) as asked; OutputError is a usage error (exit 2)."""
+    from .io.outputs import Outputs
+    from .redaction import labels
+    return Outputs(args.format, args.files, output=args.output, write_back=args.write_back,  # OutputError:
+                   redact_labels=labels(screener_for(args.policy).all_rules) if args.redact else None,  # usage
+                   progress=args.progress, only_flagged=args.only_flagged, reader_options=reading,
+                   stdin_format=args.stdin_format, notice=notice)
+
+
+def _say_suppressed(counts: dict, args) -> None:
+    """Nothing is left out silently: how many findings each kind of suppression set aside."""
+    words = {"allow": "by the records' own allow", "allow-list": "by the configuration's allow-list",
+             "baseline": f"as accepted in the baseline ({getattr(args, 'baseline', None)})"}
+    for by in ("allow", "allow-list", "baseline"):
+        if counts.get(by):
+            print(f"socialscreen: {counts[by]} finding(s) suppressed {words[by]}", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -8,47 +8,108 @@ an attachment's alt text adds nothing where the post's own words already show th
 The verdict follows from the severities.
 
 The learned context layer joins here: its scores confirm, veto or add findings per category.
+
+Suppression is here too, so that every road takes it: after the context layer, a finding of a
+rule the post itself allows (`Post.allow`) or whose span is on the configuration's allow-list
+for its category is set aside; after the merge, a finding in the baseline is. Each is counted in
+`Result.suppressed` (rule, category, offsets, by what), never dropped silently, and the verdict
+follows from the findings that stand.
 """
 from __future__ import annotations
 
 from dataclasses import replace
 from typing import Optional
 
-from .values import Finding, Result, verdict_for
+from .baseline import key_of
+from .matching import compiled
+from .models.tagger import spans_of
+from .packs import DEFAULT_DISCLAIMER
+from .redaction import fill_fixes
+from .suppress import override_for
+from .values import Finding, Result, Suppressed, verdict_for
 
+TAGGED = ("offensive_language",)     # the categories the span tagger serves
 
 
 class Decider:
     """model: the ContextModel or None; model_rules: category -> the `model` rule standing for
     the layer in that category (only categories the pack and the selection leave on)."""
 
-    def __init__(self, pack, notes=(), model=None, model_rules=None, vetoable=()):
+    def __init__(self, pack, notes=(), model=None, model_rules=None, vetoable=(), allow_terms=None,
+                 severity=None, baseline=None, redact=None):
+        """redact: rule id -> the label its spans are masked with (redaction.labels), for the
+        fixes that quote the post with its identifiers masked."""
         self.pack = pack
+        self.redact = dict(redact or {})
+        self.disclaimer = getattr(pack, "disclaimer", "") or DEFAULT_DISCLAIMER
+        self.allow_terms = allow_terms if allow_terms else None   # suppress.AllowList
+        self.severity_overrides = dict(severity or {})           # rule id or family -> severity
+        self.baseline = baseline                                  # baseline.Baseline or None
         self.vetoable = {rid: True for rid in vetoable}   # rules that say `vetoable: true`
         self.notes = tuple(notes)
         self.model = model
         self.model_rules = dict(model_rules or {})
 
-    def decide(self, prepared, text_hits, alt_hits, scores=None) -> Result:
+    def decide(self, prepared, text_hits, alt_hits, scores=None, post_scores=None) -> Result:
         """prepared: the Prepared post; text_hits: hits on the post text; alt_hits: hits on
         attachments' alt texts (each with `attachment` set); scores: the context layer's
-        SentenceScores for the post text (None: rules alone)."""
+        SentenceScores for the post text (None: rules alone); post_scores: its scores for the
+        categories judged on the whole post."""
         post = prepared.post
         account = post.account
         findings = [f for f in (self._text_finding(h, prepared.norm, account) for h in text_hits) if f]
         if scores and self.model is not None:
             findings = self._with_context(findings, scores, prepared.norm, account)
+        if post_scores and self.model is not None:
+            findings += self._post_findings(findings, post_scores, prepared, account)
+        findings, suppressed = self._allowed(findings, post)
         in_text = {f.category for f in findings}
-        findings += [f for f in self._attachment_findings(prepared, alt_hits, account) if f.category not in in_text]
-        findings = merge_overlaps(findings)
+        attached, more = self._allowed([f for f in self._attachment_findings(prepared, alt_hits, account)
+                                        if f.category not in in_text], post)
+        findings = merge_overlaps(findings + attached)
+        suppressed += more
+        if self.baseline:
+            kept = []
+            for f in findings:
+                if key_of(post, f) in self.baseline:
+                    suppressed.append(_suppressed(f, "baseline"))
+                else:
+                    kept.append(f)
+            findings = kept
+        findings = fill_fixes(findings, post.text, self.redact, self.disclaimer)
+        suppressed.sort(key=lambda s: (s.start, s.end, s.rule, s.by))
         return Result(policy=self.pack.id, account=account, verdict=verdict_for(findings),
-                      findings=tuple(findings), id=post.id, notes=self.notes)
+                      findings=tuple(findings), id=post.id, notes=self.notes, suppressed=tuple(suppressed))
+
+    def _allowed(self, findings, post) -> tuple[list, list]:
+        """(findings that stand, Suppressed for those the post's allow or the allow-list leaves out)."""
+        if not post.allow and not self.allow_terms:
+            return findings, []
+        allow = {}
+        for a in post.allow:
+            allow.setdefault(a.rule, a.reason)
+        kept, out = [], {}
+        for f in findings:
+            if f.rule in allow:
+                out.setdefault(("allow", allow[f.rule]), []).append(f)
+            elif self.allow_terms is not None and self.allow_terms.allows(f.category, f.text):
+                out.setdefault(("allow-list", None), []).append(f)
+            else:
+                kept.append(f)
+        # counted as they would have been reported: overlapping hits of one category are one finding
+        return kept, [_suppressed(f, by, reason) for (by, reason), group in out.items()
+                      for f in merge_overlaps(group)]
 
     def _with_context(self, findings, scores, norm, account) -> list:
         """Per category the layer covers: veto the rules' soft hits when the layer scores the
-        whole post very low; add the sentences it scores high when the rules found nothing."""
-        out = [f for f in findings if f.category not in self.model_rules]
+        whole post very low; add the sentences it scores high when the rules found nothing
+        (narrowed to the words the span tagger picks, when it picks any); then add the offensive
+        words the tagger alone is sure of, where no offensive or discriminatory finding stands."""
+        out = [f for f in findings if f.category not in self.model_rules or f.category in self.model.post_categories]
+        tagger = self.model.tagger
         for category, rule in self.model_rules.items():
+            if category in self.model.post_categories:
+                continue
             t = self.model.thresholds[category]
             have = [f for f in findings if f.category == category]
             best = max(s.scores[category] for s in scores)
@@ -57,26 +118,90 @@ class Decider:
                     continue                                  # vetoed: the layer reads it as clean
                 out += [replace(f, why=f"{f.why}; context model {self.model.name} {best:.2f}") for f in have]
                 continue
-            clauses = self.pack.clauses_for(rule.id, category, account)
-            if not clauses:
-                continue
             for s in scores:
                 p = s.scores[category]
                 if p < t["add"]:
                     continue
-                start, end = _original_span(norm, s.start, s.end)
-                if end <= start:
-                    continue
-                out.append(Finding(
-                    category=category, start=start, end=end, text=norm.original[start:end],
-                    severity=self._severity(rule), confidence=round(p, 3), message=rule.message,
-                    detector="model", rule=rule.id, clauses=clauses,
-                    why=f"context model {self.model.name}: {p:.2f} (adds at {t['add']:.2f})",
-                    characteristic=(s.characteristic or rule.characteristic)
-                    if category == "discriminatory_language" else None, fix=rule.fix))
+                why = f"context model {self.model.name}: {p:.2f} (adds at {t['add']:.2f})"
+                pieces = spans_of(s.words, tagger.span, norm.text) if tagger is not None and category in TAGGED else []
+                if pieces:
+                    why += "; words picked by the span tagger"
+                for a, b in [(x, y) for x, y, _p in pieces] or [(s.start, s.end)]:
+                    f = self._model_finding(rule, category, norm, account, a, b, p, why, s.characteristic)
+                    if f:
+                        out.append(f)
+        if tagger is not None:
+            out += self._tagger_findings(out, scores, norm, account)
         return out
 
+    def _post_findings(self, findings, post_scores, prepared, account) -> list:
+        """A post-level category the rules missed (missing_disclaimer): a finding with no span
+        (start == end == 0, text ""), when the layer's whole-post score reaches `add` and none of
+        the rule's `unless` patterns (a disclaimer) matches the post or the profile."""
+        out = []
+        have = {f.category for f in findings}
+        analysis = prepared.analysis
+        for category in self.model.post_categories:
+            rule = self.model_rules.get(category)
+            if rule is None or category in have:
+                continue
+            p, t = post_scores.get(category, 0.0), self.model.thresholds[category]["add"]
+            if p < t:
+                continue
+            unless = [compiled(x) for x in rule.options.get("unless", ())]
+            if any(u.search(analysis.text) or (analysis.profile and u.search(analysis.profile)) for u in unless):
+                continue
+            clauses = self.pack.clauses_for(rule.id, category, account)
+            if not clauses:
+                continue
+            out.append(Finding(        # no span: what is missing is not in the text (as attachment findings)
+                category=category, start=0, end=0, text="", severity=self._severity(rule), confidence=round(p, 3),
+                message=rule.message, detector="model", rule=rule.id, clauses=clauses,
+                why=f"context model {self.model.name}: the post reads as tied to work, {p:.2f} (adds at {t:.2f}); "
+                    f"no disclaimer in the post or profile", fix=rule.fix))
+        return out
+
+    def _tagger_findings(self, have, scores, norm, account) -> list:
+        """Spans the tagger alone is sure of (a word at or above `alone`), where no offensive or
+        discriminatory finding stands."""
+        tagger, alone = self.model.tagger, self.model.meta["tagger"]["alone"]
+        floor = self.model.meta["tagger"].get("floor", 0.0)
+        rule = self.model_rules.get("offensive_language")
+        if rule is None:
+            return []
+        taken = [(f.start, f.end) for f in have if f.category in ("offensive_language", "discriminatory_language")]
+        out = []
+        for s in scores:
+            if not s.words or max(p for _a, _b, p in s.words) < alone or s.scores["offensive_language"] < floor:
+                continue
+            for a, b, p in spans_of(s.words, tagger.span, norm.text):
+                if p < alone:
+                    continue
+                f = self._model_finding(rule, "offensive_language", norm, account, a, b, p,
+                                        f"span tagger of {self.model.name}: {p:.2f} (adds at {alone:.2f})", "")
+                if f and not any(x < f.end and f.start < y for x, y in taken):
+                    out.append(f)
+        return out
+
+    def _model_finding(self, rule, category, norm, account, start, end, p, why, characteristic):
+        clauses = self.pack.clauses_for(rule.id, category, account)
+        if not clauses:
+            return None
+        start, end = _original_span(norm, start, end)
+        if end <= start:
+            return None
+        return Finding(
+            category=category, start=start, end=end, text=norm.original[start:end],
+            severity=self._severity(rule), confidence=round(p, 3), message=rule.message,
+            detector="model", rule=rule.id, clauses=clauses, why=why,
+            characteristic=(characteristic or rule.characteristic) if category == "discriminatory_language" else None,
+            fix=rule.fix)
+
     def _severity(self, rule) -> str:
+        if self.severity_overrides:
+            override = override_for(self.severity_overrides, rule.id)
+            if override is not None:
+                return override
         return self.pack.severity.get(rule.category, rule.severity)
 
     def _text_finding(self, hit, norm, account) -> Optional[Finding]:
@@ -113,6 +238,11 @@ class Decider:
                 clauses=clauses, why=f"{kind} {hit.attachment + 1} alt text: '{raw[s:e]}'; {hit.why}",
                 attachment=hit.attachment, fix=rule.fix))
         return out
+
+
+def _suppressed(f, by, reason=None) -> Suppressed:
+    return Suppressed(rule=f.rule, category=f.category, start=f.start, end=f.end, by=by, reason=reason,
+                      attachment=f.attachment)
 
 
 def _original_span(norm, start, end):

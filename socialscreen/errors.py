@@ -19,4 +19,14 @@ class UnknownPolicyError(SocialScreenError, LookupError):
 
 
 class ScreenInputError(SocialScreenError, ValueError):
-    """A post cannot be screened (wrong type, too long, bad account value...)."""
+    """A post cannot be screened (wrong type, too long, bad account value...). `code` is the
+    word a record error reports it with (socialscreen.values.ERROR_CODES)."""
+
+    def __init__(self, message="", code: str = "invalid_record"):
+        super().__init__(message)
+        self.code = code
+
+
+class ConfigError(DataError):
+    """A configuration file (socialscreen.toml, [tool.socialscreen] in pyproject.toml) or a
+    baseline file is invalid. The message names the file, the key and the valid choices."""

@@ -14,7 +14,8 @@ from .rules import select
 from .values import ACCOUNTS, CATEGORIES, SEVERITIES, Clause
 
 _TOP = {"id", "policy", "organisation", "clauses", "categories", "rules", "severity", "description",
-        "context_model"}
+        "context_model", "disclaimer"}
+DEFAULT_DISCLAIMER = "Views are my own."
 _POLICY = {"title", "version", "date", "review_date", "source", "url", "owner"}
 _ORG = {"name", "aliases", "handles", "hashtags", "domains", "places"}
 _CLAUSE = {"id", "section", "title", "quote", "note", "manual"}
@@ -48,6 +49,7 @@ class Pack:
     meta: dict = field(default_factory=dict, hash=False, compare=False)
     manual: frozenset = frozenset()   # clauses a person must check: no check here backs them
     context_off: frozenset = frozenset()   # categories the learned context layer stays out of
+    disclaimer: str = ""              # the disclaimer wording the policy asks for (the fix quotes it)
 
     def mapped(self) -> set:
         """Clause ids some category or rule cites in some account context."""
@@ -79,7 +81,8 @@ class Pack:
                 raise SocialScreenError(f"unknown organisation field {k!r}; use one of {sorted(_ORG)}")
             values[k] = v if k == "name" else tuple(v)
         return Pack(self.id, self.path, self.title, Organisation(**values), self.clauses,
-                    self.categories, self.rules, self.severity, self.meta, self.manual, self.context_off)
+                    self.categories, self.rules, self.severity, self.meta, self.manual, self.context_off,
+                    self.disclaimer)
 
 
 def _fail(path, fieldname, problem):
@@ -179,9 +182,12 @@ def parse_pack(raw, path: Path) -> Pack:
     off = cm.get("exclude") or []
     if not isinstance(off, list) or any(c not in CATEGORIES for c in off):
         _fail(path, "context_model.exclude", f"must list categories from: {', '.join(CATEGORIES)}")
+    disclaimer = raw.get("disclaimer", "")
+    if not isinstance(disclaimer, str) or ("disclaimer" in raw and not disclaimer.strip()):
+        _fail(path, "disclaimer", "must be the wording of the disclaimer the policy asks for, as one string")
     pack = Pack(pid, str(path), str(policy["title"]), organisation, clauses, categories, rules,
                 dict(severity), meta={k: v for k, v in policy.items()}, manual=frozenset(manual),
-                context_off=frozenset(off))
+                context_off=frozenset(off), disclaimer=" ".join(disclaimer.split()))
     both = pack.mapped() & pack.manual
     if both:
         _fail(path, "clauses", f"{', '.join(sorted(both))} marked manual: true but also cited by a check "

@@ -19,7 +19,7 @@ from .kinds import KINDS
 from .kinds.options import check_regex, parse_options, str_list
 from .values import CATEGORIES, CHARACTERISTICS, SEVERITIES
 
-_COMMON = {"id", "category", "kind", "severity", "confidence", "message", "description", "fix", "vetoable",
+_COMMON = {"id", "category", "kind", "severity", "confidence", "message", "description", "fix", "redact_as", "vetoable",
            "examples", "characteristic", "terms", "lexicons", "patterns", "context", "span", "applies_to"}
 _CONTEXT_KEYS = {"window", "require_near", "block_near", "block_before", "block_after",
                  "require_any", "block_any"}
@@ -59,7 +59,8 @@ class Rule:
     message: str
     path: str
     description: str = ""
-    fix: str = ""
+    fix: str = ""                            # may hold {redacted_post} (identifier rules) and {disclaimer}
+    redact_as: str = ""                      # what stands in for the span when it is redacted: "[NHS number]"
     terms: tuple = ()
     patterns: tuple = ()
     context: Optional[Context] = None
@@ -208,6 +209,13 @@ def parse_rule(raw, path: Path, lexicon_root: Path) -> Rule:
     for key in ("message", "description", "fix"):
         if key in raw and (not isinstance(raw[key], str) or not raw[key].strip()):
             _fail(path, key, "must be a non-empty sentence")
+    redact_as = raw.get("redact_as", "")
+    if "redact_as" in raw and (not isinstance(redact_as, str) or not redact_as.strip() or "\n" in redact_as):
+        _fail(path, "redact_as", "must be a short label on one line, such as '[NHS number]'")
+    redacts = bool(redact_as) or raw["category"] == "service_user_identifier" or rid.split(".")[0] == "pii"
+    if "{redacted_post}" in str(raw.get("fix", "")) and not redacts:
+        _fail(path, "fix", "{redacted_post} is only for a rule whose spans are redacted (a service_user_identifier "
+                           "or pii rule, or one with redact_as)")
     ex = raw["examples"]
     if not isinstance(ex, dict) or set(ex) - {"flag", "pass"}:
         _fail(path, "examples", "must be a mapping with 'flag' and 'pass' lists")
@@ -238,6 +246,7 @@ def parse_rule(raw, path: Path, lexicon_root: Path) -> Rule:
         id=rid, family=family, category=raw["category"], kind=kind, severity=raw["severity"],
         confidence=float(conf), message=raw["message"].strip(), path=str(path),
         description=" ".join(str(raw.get("description", "")).split()), fix=str(raw.get("fix", "")).strip(),
+        redact_as=redact_as.strip(),
         terms=tuple(dict.fromkeys(t.strip() for t in terms if t.strip())), patterns=tuple(patterns),
         context=context, characteristic=char, span=span, applies_to=applies_to,
         vetoable=raw.get("vetoable", False), flag=flag, ok=ok, options=options,

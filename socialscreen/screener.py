@@ -13,6 +13,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
+from . import redaction
+from .baseline import Baseline
 from .data import patterns_dir, read_yaml
 from .decide import Decider
 from .errors import DataError, ScreenInputError, SocialScreenError
@@ -22,6 +24,7 @@ from .prepare import Preparer
 from .prepare import nlp as nlp_mod
 from .prepare.ner_gate import NerGate
 from .rules import load_rules, select
+from .suppress import AllowList, severity_overrides
 from .values import ACCOUNTS, Clause, Hit, Post, RecordError
 
 DEFAULT_MAX_CHARS = 100_000
@@ -41,17 +44,33 @@ class Screener:
     max_chars:     a post, profile or alt text longer than this raises ScreenInputError.
     context:       the learned context layer (a model folder under patterns/models/); None for
                    rules alone. model="none" also means rules alone.
+    allow_terms:   {category: [terms]}: a finding whose span is one of its category's terms (case,
+                   spacing and punctuation at the ends ignored; "re:PATTERN" matches the whole span)
+                   is suppressed, e.g. {"service_user_identifier": ["Florence Nightingale"]}.
+    severity:      {rule id or family: "low"|"medium"|"high"}: overrides the rule's and the pack's
+                   severity (a rule id wins over its family).
+    baseline:      a baseline file (`socialscreen baseline`) or a socialscreen.Baseline: findings
+                   it holds are suppressed.
+    Suppressed findings (also those a post's own `allow` names) are counted in
+    `Result.suppressed`, never dropped silently; the verdict follows from the others.
     """
 
     def __init__(self, policy, *, model: Optional[str] = None,
                  rules: Optional[Iterable[str]] = None, disable: Iterable[str] = (),
                  organisation: Optional[Mapping] = None, patterns_dir: Optional[str] = None,
-                 max_chars: int = DEFAULT_MAX_CHARS, context: Optional[str] = "context", _rules=None):
+                 max_chars: int = DEFAULT_MAX_CHARS, context: Optional[str] = "context",
+                 allow_terms: Optional[Mapping] = None, severity: Optional[Mapping] = None,
+                 baseline=None, _rules=None):
         if isinstance(rules, str) or isinstance(disable, str):
             raise SocialScreenError("rules= and disable= take a list of rule ids or families")
+        baseline = Baseline.of(baseline)
         self._init_kwargs = dict(policy=policy, model=model, rules=tuple(rules) if rules is not None else None,
                                  disable=tuple(disable), organisation=dict(organisation) if organisation else None,
-                                 patterns_dir=patterns_dir, max_chars=max_chars, context=context)
+                                 patterns_dir=patterns_dir, max_chars=max_chars, context=context,
+                                 allow_terms={k: list(v) for k, v in allow_terms.items()}
+                                 if isinstance(allow_terms, Mapping) else allow_terms,
+                                 severity=dict(severity) if isinstance(severity, Mapping) else severity,
+                                 baseline=baseline)
         root = Path(patterns_dir) if patterns_dir else None
         self.pack = load_pack(policy, root)
         if organisation:
@@ -59,6 +78,10 @@ class Screener:
         self.policy = self.pack.id
         self.all_rules = list(_rules) if _rules is not None else load_rules(root)
         _check_selectors(self.pack, self.all_rules, rules, disable)
+        self.rule_ids = frozenset(r.id for r in self.all_rules)
+        allow_list = AllowList(allow_terms)
+        overrides = severity_overrides(severity, self.rule_ids, {r.family for r in self.all_rules})
+        self.baseline = baseline
         self.rules = [r for r in self.all_rules if self._selected(r, rules, disable)]
         self.detectors = build_detectors([r for r in self.rules if "text" in r.applies_to])
         self.attachment_detectors = build_detectors([r for r in self.rules if "attachments" in r.applies_to])
@@ -74,12 +97,14 @@ class Screener:
         model_rules = {}
         if self.context_model is not None:
             for r in self.rules:
-                if (r.kind == "model" and r.category in self.context_model.categories
+                if (r.kind == "model" and r.category in self.context_model.covered
                         and r.category not in self.pack.context_off):
                     model_rules[r.category] = r
         self.decider = Decider(self.pack, notes=() if self.has_ner else (NAMES_REDUCED,),
                                model=self.context_model if model_rules else None, model_rules=model_rules,
-                               vetoable=[r.id for r in self.rules if r.vetoable])
+                               vetoable=[r.id for r in self.rules if r.vetoable],
+                               allow_terms=allow_list, severity=overrides, baseline=baseline,
+                               redact=redaction.labels(self.rules))
 
     def _selected(self, rule, wanted, off) -> bool:
         if wanted is not None and not any(select(rule.id, w) for w in wanted):
@@ -118,16 +143,28 @@ class Screener:
 
     # -- public API ---------------------------------------------------------------
     def screen(self, text, account: str = "personal", profile: Optional[str] = None,
-               attachments=None, id: Optional[str] = None):
-        """Screen one draft post (a string, or a Post)."""
+               attachments=None, id: Optional[str] = None, allow=None):
+        """Screen one draft post (a string, or a Post). `allow`: rule ids (or {"rule", "reason"}
+        mappings) whose findings are suppressed in this post only; an id that names no loaded
+        rule raises ScreenInputError."""
         post = text if isinstance(text, Post) else Post.build(text, id=id, account=account, profile=profile,
-                                                               attachments=attachments)
+                                                               attachments=attachments, allow=allow)
+        self._check_allow(post)
         return self._screen_batch([post])[0]
+
+    def _check_allow(self, post) -> None:
+        """Fail closed: a post that allows a rule id no loaded rule has is not screened."""
+        for n, a in enumerate(post.allow, start=1):
+            if a.rule not in self.rule_ids:
+                raise ScreenInputError(f"allow entry {n} names no rule id that is loaded (allow takes exact rule "
+                                       f"ids such as pii.nhs-number; socialscreen rules lists them)",
+                                       code="unknown_allow_rule")
 
     def screen_many(self, posts: Iterable, *, account: str = "personal", profile: Optional[str] = None,
                     batch_size: int = 64, n_process: int = 1, errors: str = "raise") -> Iterator:
         """Screen many posts, streaming, in order. A post is a Post, a string or a mapping with
-        `text` and optional `id`, `account`, `profile`, `attachments`.
+        `text` and optional `id`, `account`, `profile`, `attachments`, `allow` (rule ids whose
+        findings are suppressed in that post only; an unknown id makes the post an error).
 
         errors="raise" (default) raises ScreenInputError at the first post that cannot be
         screened; errors="return" yields a RecordError in its place and goes on (a RecordError
@@ -162,13 +199,15 @@ class Screener:
                     # a Screener per installed pack id); never a path, never another pack
                     raise ScreenInputError("the record names a policy pack other than this Screener's; "
                                            "screen it with a Screener for an installed pack id")
+                self._check_allow(post)
                 self.preparer.check(post)
                 items.append(post)
             except ScreenInputError as exc:
                 if errors == "raise":
                     raise
                 rid = raw.get("id") if isinstance(raw, Mapping) else getattr(raw, "id", None)
-                items.append(RecordError(None if rid is None else str(rid), str(exc)))
+                items.append(RecordError(None if rid is None else str(rid), str(exc), code=exc.code,
+                                         row=getattr(raw, "row", None)))
         posts = [p for p in items if isinstance(p, Post)]
         try:
             results = iter(self._screen_batch(posts, batch_size))
@@ -182,7 +221,8 @@ class Screener:
         try:
             return self._screen_batch([post])[0]
         except Exception as exc:  # reported in place, without the post's text
-            return RecordError(post.id, f"the post could not be screened ({exc.__class__.__name__})")
+            return RecordError(post.id, f"the post could not be screened ({exc.__class__.__name__})",
+                               code="screen_failed", row=post.row)
 
     def _screen_batch(self, posts, batch_size: int = 64) -> list:
         out = []
@@ -191,8 +231,11 @@ class Screener:
             text_hits = [h for d in self.detectors for h in d.detect(prepared.analysis)]
             alt_hits = [replace(h, attachment=i) for i, analysis, _ in prepared.alts
                         for d in self.attachment_detectors for h in d.detect(analysis)]
-            scores = scorer.score(prepared.analysis, prepared.post.account) if scorer is not None else None
-            out.append(self.decider.decide(prepared, text_hits, alt_hits, scores))
+            scores = post = None
+            if scorer is not None:
+                scores = scorer.score(prepared.analysis, prepared.post.account)
+                post = scorer.post_scores(prepared.analysis, prepared.post.account)
+            out.append(self.decider.decide(prepared, text_hits, alt_hits, scores, post))
         return out
 
 

@@ -94,7 +94,7 @@ def screen_column(df, text_col: str = "text", *, policy: str, output: str = "pos
                 p = _none(r[policy_col]) if policy_col else None
                 p = policy if p is None else p
                 if p != policy and p not in installed:
-                    rec = RecordError(rec.get("id"), "the row's policy is not an installed pack id")
+                    rec = RecordError(rec.get("id"), "the row's policy is not an installed pack id", code="unknown_policy")
                     p = policy
                 records.append(rec)
                 packs.append(p)

@@ -102,7 +102,7 @@ def test_quality_on_tiny_sets(tiny_sets, tmp_path):
 
 def test_quality_only_socialscreen(tiny_sets, tmp_path):
     res = _run("quality.py", tiny_sets, tmp_path / "q.json", "--only", "socialscreen")
-    assert res["tools"] == ["socialscreen", "socialscreen+disparagement"]     # + the diagnostic column
+    assert res["tools"] == ["socialscreen", "socialscreen+disparagement", "socialscreen, discriminatory only"]  # + diagnostics
     assert res["skipped"] == {}
 
 

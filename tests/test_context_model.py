@@ -21,7 +21,7 @@ def test_the_shipped_model_loads_with_its_card():
     folder = patterns_dir() / "models" / "context"
     meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
     assert (folder / "CARD.md").read_text(encoding="utf-8").startswith("# Model card")
-    assert set(meta["thresholds"]) == set(meta["categories"])
+    assert set(meta["thresholds"]) == set(meta["categories"]) | set(meta.get("post_categories", ()))
     size = sum(p.stat().st_size for p in (patterns_dir() / "models").rglob("*") if p.is_file())
     assert size <= 25 * 1024 * 1024
 
@@ -77,3 +77,40 @@ def test_training_reproduces_the_shipped_model():
                           capture_output=True, text=True, timeout=1800,
                           env={**os.environ, "PYTHONHASHSEED": "0"})
     assert proc.returncode == 0 and "shipped model reproduced" in proc.stdout, proc.stdout[-2000:] + proc.stderr[-2000:]
+
+
+def _patterns_with_post_bias(tmp_path, bias):
+    """A copy of the shipped patterns whose whole-post score for missing_disclaimer is forced."""
+    own = tmp_path / "patterns"
+    shutil.copytree(patterns_dir(), own)
+    meta_path = own / "models" / "context" / "meta.json"
+    meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    meta["post_bias"] = [bias for _ in meta["post_categories"]]
+    meta_path.write_text(json.dumps(meta), encoding="utf-8")
+    return own
+
+
+def test_the_whole_post_layer_adds_a_missing_disclaimer_only_where_it_applies(tmp_path):
+    own = _patterns_with_post_bias(tmp_path, 30.0)          # the layer is sure every post is tied to work
+    text = "Great catch-up with the team this morning"
+    walton = socialscreen.Screener("walton-centre", patterns_dir=str(own))
+    found = [f for f in walton.screen(text, account="personal").findings if f.category == "missing_disclaimer"]
+    assert len(found) == 1
+    f = found[0]
+    assert (f.start, f.end, f.text) == (0, 0, "") and f.rule == "model.missing-disclaimer"   # nothing to point at
+    assert "context model" in f.why and [c.id for c in f.clauses] == ["5.1/do-disclaimer"]
+    # a disclaimer in the post or the profile, an official account, a pack without the clause: nothing
+    assert not [f for f in walton.screen(text + ". Views my own", account="personal").findings
+                if f.category == "missing_disclaimer"]
+    assert not [f for f in walton.screen(text, account="personal", profile="Nurse. Opinions mine.").findings
+                if f.category == "missing_disclaimer"]
+    assert not [f for f in walton.screen(text, account="official").findings if f.category == "missing_disclaimer"]
+    stass = socialscreen.Screener("stass", patterns_dir=str(own))
+    assert not [f for f in stass.screen(text, account="personal").findings if f.category == "missing_disclaimer"]
+
+
+def test_personal_account_alone_is_not_a_disclaimer():
+    """training/LABELING-NOTES.md note 18: "personal account" on its own does not count."""
+    s = socialscreen.Screener("walton-centre", context=None)
+    r = s.screen("Long shift on the ward today, shattered", account="personal", profile="Personal account")
+    assert any(f.category == "missing_disclaimer" for f in r.findings)

@@ -38,7 +38,7 @@ def test_a_new_rule_family_is_one_file(own):
           pass: ["Thanks to everyone who shook a bucket"]
     '''), encoding="utf-8")
     s = socialscreen.Screener("b3", patterns_dir=str(own))
-    r = s.screen("Bucket takings were 300 this week")
+    r = s.screen("Bucket takings were 300 this week", profile="Volunteer. Views my own.")
     assert [f.rule for f in r.findings] == ["fundraising.bucket-shaking"]
     assert r.findings[0].clauses                          # the pack's confidential clauses apply
 

@@ -34,7 +34,7 @@ def server(tmp_path_factory):
 
 def still_serving(client):
     assert client.get("/healthz").status_code == 200
-    r = client.post("/v1/screen", json={"text": "Proud of the team today"})
+    r = client.post("/v1/screen", json={"text": "Lovely walk along the canal with the dog this morning"})
     assert r.status_code == 200 and r.json()["verdict"] == "pass"
 
 
@@ -59,6 +59,23 @@ def test_screen_one_is_the_cli_json(server, screeners):
     assert any(f["rule"] == "pii.nhs-number" for f in body["findings"])
 
 
+def test_allow_in_a_request_suppresses_in_that_post_only(server):
+    client, _ = server
+    r = client.post("/v1/screen", json={"text": NHS_POST, "allow": [{"rule": "pii.nhs-number", "reason": "consent"}]})
+    assert r.status_code == 200, r.text
+    body = m.ResultOut.model_validate(r.json())
+    assert "pii.nhs-number" not in {f.rule for f in body.findings}
+    assert [(s.rule, s.by, s.reason) for s in body.suppressed] == [("pii.nhs-number", "allow", "consent")]
+    error_of(client.post("/v1/screen", json={"text": NHS_POST, "allow": ["pii.nhs-numbr"]}), 422)
+    r = client.post("/v1/screen/batch", json={"posts": [{"text": NHS_POST, "allow": ["pii.nhs-number"]},
+                                                        {"text": NHS_POST, "allow": ["nope.nope"]}, NHS_POST]})
+    first, bad, plain = r.json()
+    m.ResultOut.model_validate(first)
+    m.RecordErrorOut.model_validate(bad)
+    assert first["suppressed"][0]["rule"] == "pii.nhs-number" and "allow entry 1" in bad["error"]
+    assert "pii.nhs-number" in {f["rule"] for f in plain["findings"]}
+
+
 def test_screen_one_other_pack_and_account(server, screeners):
     client, _ = server
     text = "This ward is a shambles and management are useless"
@@ -70,7 +87,7 @@ def test_screen_one_other_pack_and_account(server, screeners):
 
 def test_batch_keeps_order_and_errors_in_place(server, screeners):
     client, _ = server
-    posts = [{"id": "a", "text": NHS_POST}, {"id": "b", "text": 7}, "Proud of the team",
+    posts = [{"id": "a", "text": NHS_POST}, {"id": "b", "text": 7}, "Lovely walk along the canal with the dog",
              {"id": "d", "text": "x", "policy": "../../etc/passwd"}, {"id": "e", "text": "y" * (MAX_CHARS + 1)}]
     r = client.post("/v1/screen/batch", json={"posts": posts})
     assert r.status_code == 200

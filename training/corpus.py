@@ -15,11 +15,11 @@ ROOT = Path(__file__).resolve().parent.parent
 SPAN_CATEGORIES = ("service_user_identifier", "confidential_information", "offensive_language",
                    "discriminatory_language", "work_grievance", "disparagement")
 # the slices the shipped model was trained on; a new slice joins when the next model is trained
-SLICES = ("belittle", "described", "discrim", "evasion", "identity", "mixed", "offensive", "people", "secrets",
-          "ties", "tiesimages", "tone")
+SLICES = ("belittle", "described", "disclaim", "discrim", "evasion", "identifiers", "identity", "insults", "mixed",
+          "offensive", "people", "quoting", "secrets", "ties", "tiesimages", "tone")
 # blind sets join the corpus only after they have been scored once (eval/README.md)
 SCORED = ("holdout-test.jsonl", "holdout-tune.jsonl", "holdout2.jsonl", "holdout3.jsonl", "holdout4.jsonl",
-          "blind5.jsonl")
+          "blind5.jsonl", "blind6.jsonl", "blind7.jsonl")
 TOXIC_SPANS = ROOT.parent / "shared" / "train" / "toxic_spans" / "data.jsonl"
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from socialscreen.models.features import featurise
+from training import calibrate as calibration
 from training.corpus import ROOT, SPAN_CATEGORIES, project_posts, toxic_span_posts, units
 
 BITS = 17
@@ -34,7 +35,14 @@ SEED = 13
 # on the project's posts at weight 0.5 and 0.15 (2026-12-07): they are loaded but not used.
 # `--toxic-weight` to try again.
 TOXIC_WEIGHT = 0.0
+# The span tagger does learn from them: they are the public word-level labels of insults.
+TAGGER_TOXIC_WEIGHT = 1.0
 OUT = ROOT / "patterns" / "models" / "context"
+# judged on the whole post with its profile, only where a pack asks for it (personal accounts of
+# the packs with a disclaimer clause): does the post tie itself to the author's work with no
+# disclaimer?
+POST_CATEGORIES = ("missing_disclaimer",)
+POST_PACKS = ("walton-centre", "b3")
 CHARACTERISTICS = ("age", "disability", "gender_reassignment", "marriage_civil_partnership",
                    "pregnancy_maternity", "race", "religion_belief", "sex", "sexual_orientation")
 
@@ -48,6 +56,22 @@ def matrix(us):
         cols += idx
         vals += v
     return csr_matrix((np.array(vals, dtype=np.float64), (rows, cols)), shape=(len(us), 1 << BITS))
+
+
+def post_matrix(posts):
+    """Whole-post units: the normalised post, with the account and the profile's words."""
+    from scipy.sparse import csr_matrix
+
+    from socialscreen.models import post_extras
+    from socialscreen.prepare import normalise
+    rows, cols, vals = [], [], []
+    for i, p in enumerate(posts):
+        profile = normalise(p.get("profile") or "").text
+        idx, v = featurise(normalise(p["text"]).text, BITS, post_extras(p.get("account", "personal"), profile))
+        rows += [i] * len(idx)
+        cols += idx
+        vals += v
+    return csr_matrix((np.array(vals, dtype=np.float64), (rows, cols)), shape=(len(posts), 1 << BITS))
 
 
 def fit(X, y, w):
@@ -83,35 +107,25 @@ def rule_categories(posts):
     return out
 
 
-def calibrate(posts, oof, rules):
-    """Per category: (add, veto) thresholds maximising F1 of the combined post-level decision."""
-    out = {}
-    for c in SPAN_CATEGORIES:
-        gold = np.array([any(e["category"] == c for e in p["expect"]) for p in posts])
-        score = np.array([oof.get(p["id"], {}).get(c, 0.0) for p in posts])
-        hard = np.array([c in rules[p["id"]][0] for p in posts])
-        soft = np.array([c in rules[p["id"]][1] for p in posts])
-        rule = hard | soft
-        base_tp = int((rule & gold).sum()); base_fp = int((rule & ~gold).sum()); base_fn = int((~rule & gold).sum())
-        floor = min(0.85, base_tp / max(1, base_tp + base_fp)) - 0.02   # never much less precise than the rules
-        best = None
-        for add in np.arange(0.30, 0.96, 0.05):
-            for veto in (0.0, 0.02, 0.05, 0.1, 0.15, 0.2):
-                pred = hard | (soft & (score >= veto)) | (~rule & (score >= add))
-                tp = int((pred & gold).sum()); fp = int((pred & ~gold).sum()); fn = int((~pred & gold).sum())
-                p_ = tp / (tp + fp) if tp + fp else 1.0
-                r_ = tp / (tp + fn) if tp + fn else 1.0
-                f = 2 * p_ * r_ / (p_ + r_) if p_ + r_ else 0.0
-                key = (p_ >= floor, round(f, 4), p_)
-                if best is None or key > best[0]:
-                    best = (key, float(round(add, 2)), veto, p_, r_)
-        out[c] = {"add": best[1], "veto": best[2], "cv_precision": round(best[3], 3), "cv_recall": round(best[4], 3),
-                  "rules_precision": round(base_tp / max(1, base_tp + base_fp), 3),
-                  "rules_recall": round(base_tp / max(1, base_tp + base_fn), 3)}
-    return out
+def span_threshold(words_oof):
+    """The tagger's span threshold: a word at or above it is part of a span; chosen for the
+    best word-level F1 on out-of-fold word probabilities."""
+    best = None
+    for t in np.arange(0.20, 0.81, 0.05):
+        tp = fp = fn = 0
+        for ws in words_oof.values():
+            for p, y in ws:
+                tp += p >= t and y
+                fp += p >= t and not y
+                fn += p < t and y
+        f = 2 * tp / max(1, 2 * tp + fp + fn)
+        if best is None or f > best[0]:
+            best = (f, float(round(t, 2)))
+    return best[1], round(best[0], 3)
 
 
-def train(write: bool = True, dump: str = "", toxic_weight: float = TOXIC_WEIGHT, out: Path = OUT):
+def train(write: bool = True, dump: str = "", toxic_weight: float = TOXIC_WEIGHT, out: Path = OUT,
+          tagger_weight: float = TAGGER_TOXIC_WEIGHT):
     import spacy
     t0 = time.time()
     nlp = spacy.blank("en")
@@ -163,23 +177,61 @@ def train(write: bool = True, dump: str = "", toxic_weight: float = TOXIC_WEIGHT
     for i, u in enumerate(pu):
         for j, c in enumerate(SPAN_CATEGORIES):
             oof[u.post][c] = max(oof[u.post].get(c, 0.0), float(oof_units[i, j]))
+    # the whole-post categories, on the posts where a pack asks for them
+    whole = [p for p in posts if p.get("policy") in POST_PACKS and p.get("account", "personal") == "personal"]
+    Xp = post_matrix(whole)
+    pfolds = np.array([fold_of(p["id"]) for p in whole])
+    Wp = np.zeros(((1 << BITS), len(POST_CATEGORIES)))
+    bp = np.zeros(len(POST_CATEGORIES))
+    for j, c in enumerate(POST_CATEGORIES):
+        y = np.array([any(e["category"] == c for e in p["expect"]) for p in whole], dtype=int)
+        ones = np.ones(len(whole))
+        for k in range(FOLDS):
+            tr, te = pfolds != k, pfolds == k
+            w_, b_ = fit(Xp[tr], y[tr], ones[tr])
+            for i, s in zip(np.flatnonzero(te), sigmoid(Xp[te] @ w_ + b_)):
+                oof[whole[i]["id"]][c] = float(s)
+        Wp[:, j], bp[j] = fit(Xp, y, ones)
+        print(f"  {c} (whole posts, {len(whole)}): trained ({time.time() - t0:.0f} s)", file=sys.stderr)
     rules = rule_categories(posts)
-    thresholds = calibrate(posts, oof, rules)
+    from training import tagger as tagger_training
+    Wt, bt, words_oof = tagger_training.train_tagger(posts, toxic, nlp, tagger_weight)
+    tag_max = {pid: max((x for x, _y in ws), default=0.0) for pid, ws in words_oof.items()}
+    table = calibration.Table(posts, oof, rules, SPAN_CATEGORIES + POST_CATEGORIES, tag_max)
+    state, figures = calibration.calibrate(table, use_tagger=True, slack=calibration.CLEAN_SLACK)
+    _f, rules_clean, rules_pr = table.rules_alone()
+    thresholds = {c: {"add": float(state[c][0]), "veto": float(state[c][1]),
+                      "cv_precision": figures["precision_recall"][c][0], "cv_recall": figures["precision_recall"][c][1],
+                      "rules_precision": round(rules_pr[c][0], 3), "rules_recall": round(rules_pr[c][1], 3)}
+                  for c in SPAN_CATEGORIES + POST_CATEGORIES}
+    span, word_f1 = span_threshold(words_oof)
+    tagger_meta = {"span": span, "word_f1": word_f1, "alone": float(state["alone"]), "floor": float(state["floor"]),
+                   "bits": tagger_training.BITS, "bias": round(float(bt), 6), "C": tagger_training.C,
+                   "toxic_spans_weight": tagger_weight}
+    cv_clean = {"clean_posts": int(table.clean.sum()), "rules_alone": round(rules_clean, 3), "slack": calibration.CLEAN_SLACK,
+                "rules_and_layer": round(figures["clean_flagged"], 3)}
     if dump:
+        import pickle
+        with open(dump + ".table.pickle", "wb") as fh:      # the calibration's inputs, to study trade-offs
+            pickle.dump(table, fh)
         with open(dump, "w", encoding="utf-8") as fh:
             for p in posts:
                 fh.write(json.dumps({"id": p["id"], "oof": oof.get(p["id"], {}),
                                      "rules": sorted(rules[p["id"]][0] | rules[p["id"]][1]),
                                      "gold": sorted({e["category"] for e in p["expect"]})}) + "\n")
-    weights16 = np.concatenate([W, Wc], axis=1).astype(np.float16)
+    weights16 = np.concatenate([W, Wc, Wp], axis=1).astype(np.float16)
+    tagger16 = Wt.astype(np.float16)
     corpus_hash = hashlib.sha256()
     for p in posts:
         corpus_hash.update(json.dumps(p, sort_keys=True).encode())
     meta = {
         "name": "context", "version": 1, "features": {"kind": "hashed word 1-2 grams + char 3-5 grams", "bits": BITS},
         "categories": list(SPAN_CATEGORIES), "characteristics": list(CHARACTERISTICS),
+        "post_categories": list(POST_CATEGORIES), "post_bias": [round(float(x), 6) for x in bp],
         "bias": [round(float(x), 6) for x in b], "characteristic_bias": [round(float(x), 6) for x in bc],
         "thresholds": thresholds,
+        "tagger": tagger_meta,
+        "cv_clean_flagged": cv_clean,
         "training": {"project_posts": len(posts), "sentence_units": len(pu), "toxic_spans_posts": len(toxic),
                      "toxic_spans_units": len(tu), "toxic_spans_weight": toxic_weight, "corpus_sha256": corpus_hash.hexdigest(), "C": C,
                      "folds": FOLDS, "seed": SEED},
@@ -188,15 +240,17 @@ def train(write: bool = True, dump: str = "", toxic_weight: float = TOXIC_WEIGHT
     if write:
         out.mkdir(parents=True, exist_ok=True)
         np.save(out / "weights.npy", weights16, allow_pickle=False)
+        np.save(out / "tagger.npy", tagger16, allow_pickle=False)
         (out / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
         (out / "CARD.md").write_text(card(meta), encoding="utf-8")
-    return meta, weights16
+    return meta, weights16, tagger16
 
 
 def card(meta) -> str:
     """The model card: what it is, what it learnt from, how it combines with the rules, and
     (from training/measured.md, written after each blind scoring) how it scores and fails."""
     t = meta["training"]
+    tg, cf = meta["tagger"], meta["cv_clean_flagged"]
     rows = "\n".join(
         f"| {c} | {v['add']:.2f} | {v['veto']:.2f} | {v['cv_precision']:.2f} / {v['cv_recall']:.2f} | "
         f"{v['rules_precision']:.2f} / {v['rules_recall']:.2f} |" for c, v in meta["thresholds"].items())
@@ -215,6 +269,18 @@ one comes from a rule marked `vetoable: true` (the offensive and discriminatory 
 and no sentence reaches `veto`. Other rules (checksummed numbers, names, patterns) are never
 vetoed. Categories: {', '.join(meta['categories'])}.
 
+**The span tagger** (`tagger.npy`, {tg['bits']}-bit feature space, float16): one logistic
+regression over each word of a sentence (the word, its character 3-5 grams, its shape, the two
+words either side and their bigrams, and whether it stands inside quotation marks), giving
+each word the probability that it is offensive. Where the layer adds an offensive finding,
+the span is the run of words at or above {tg['span']:.2f} (word-level F1 {tg['word_f1']:.2f},
+cross-validated) rather than the whole sentence; and a word at or above {tg['alone']:.2f} adds an
+offensive finding on its own where no offensive or discriminatory finding stands and the
+sentence classifier scores the sentence offensive at least {tg['floor']:.2f}. It learnt
+from the `offensive_language` spans of the project's posts (words inside only a
+discriminatory or disparagement span left out) and from the public toxic-spans words at
+weight {tg['toxic_spans_weight']} (C = {tg['C']}).
+
 **What it learnt from.** {t['project_posts']} labelled posts the project owns
 (`training/data/*.jsonl`, hand-written, and the scored blind sets listed in
 `training/corpus.py`), {t['sentence_units']} sentence units. The {t['toxic_spans_posts']} public
@@ -224,8 +290,11 @@ they lowered cross-validated precision and recall on the project's posts. Corpus
 `{t['corpus_sha256'][:16]}…`; C = {t['C']}, {t['folds']}-fold grouped cross-validation, seed {t['seed']}.
 Never trained on `../shared/eval/external/`, the SemEval test split, Davidson et al. or ToxiGen.
 
-**How rules and model combine** (thresholds calibrated on out-of-fold scores of the project's
-posts against the rules' own output; post-level precision / recall):
+**How rules and model combine.** The thresholds are chosen together on out-of-fold scores of
+the project's posts against the rules' own output (`training/calibrate.py`): the highest
+sum of per-category F1 under one constraint, that rules and layer together flag at most
+{cf['slack']:.2f} more of the {cf['clean_posts']} clean training posts than the rules alone do
+(cross-validated: rules alone {cf['rules_alone']:.3f}, rules + layer {cf['rules_and_layer']:.3f}). Post-level precision / recall:
 
 | category | add at | veto below | rules + model (CV) | rules alone (CV) |
 |---|---|---|---|---|
@@ -242,12 +311,20 @@ def main(argv=None) -> int:
     ap.add_argument("--card", action="store_true", help="only rewrite CARD.md from meta.json and training/measured.md")
     ap.add_argument("--toxic-weight", type=float, default=TOXIC_WEIGHT,
                     help="weight of the public toxic-spans sentences (default %(default)s: measured, see above)")
+    ap.add_argument("--tagger-toxic-weight", type=float, default=TAGGER_TOXIC_WEIGHT,
+                    help="weight of the public toxic-spans words for the span tagger (default %(default)s)")
     args = ap.parse_args(argv)
     if args.card:
         meta = json.loads((OUT / "meta.json").read_text(encoding="utf-8"))
         (OUT / "CARD.md").write_text(card(meta), encoding="utf-8")
         return 0
-    meta, weights = train(write=not args.check, dump=args.dump_oof, toxic_weight=args.toxic_weight, out=args.out)
+    meta, weights, tagger16 = train(write=not args.check, dump=args.dump_oof, toxic_weight=args.toxic_weight, out=args.out,
+                          tagger_weight=args.tagger_toxic_weight)
+    t, cf = meta["tagger"], meta["cv_clean_flagged"]
+    print(f"span tagger: span>={t['span']:.2f} (word F1 {t['word_f1']:.3f}) alone>={t['alone']:.2f} "
+          f"in a sentence scored offensive >= {t['floor']:.2f}")
+    print(f"clean training posts flagged (CV, {cf['clean_posts']}): rules alone {cf['rules_alone']:.3f}, "
+          f"rules + layer {cf['rules_and_layer']:.3f}")
     for c, t in meta["thresholds"].items():
         print(f"{c:26} add>={t['add']:.2f} veto<{t['veto']:.2f}  cv P/R {t['cv_precision']:.2f}/{t['cv_recall']:.2f}"
               f"  rules alone P/R {t['rules_precision']:.2f}/{t['rules_recall']:.2f}")
@@ -256,9 +333,13 @@ def main(argv=None) -> int:
         same = shipped.shape == weights.shape and bool(np.array_equal(shipped, weights))
         shipped_meta = json.loads((OUT / "meta.json").read_text(encoding="utf-8"))
         same = same and shipped_meta["thresholds"] == meta["thresholds"]
+        same = same and shipped_meta.get("tagger") == meta["tagger"]
+        same = same and shipped_meta.get("cv_clean_flagged") == meta["cv_clean_flagged"]
+        tagger_file = OUT / "tagger.npy"
+        same = same and tagger_file.is_file() and bool(np.array_equal(np.load(tagger_file, allow_pickle=False), tagger16))
         print("shipped model reproduced" if same else "DIFFERENT from the shipped model")
         if not same and shipped.shape == weights.shape:
-            names = meta["categories"] + meta["characteristics"]
+            names = meta["categories"] + meta["characteristics"] + meta["post_categories"]
             for j, name in enumerate(names):
                 d = np.abs(shipped[:, j].astype(np.float32) - weights[:, j].astype(np.float32)).max()
                 if d:

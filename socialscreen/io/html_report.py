@@ -59,7 +59,16 @@ class HtmlReport:
         self.rows = []
 
     def write(self, rec, post=None):
-        self.rows.append((rec, getattr(post, "text", None) if post is not None else None))
+        text = getattr(post, "text", None) if post is not None else None
+        span_of = getattr(post, "span_of", None)
+        if span_of is not None and rec.get("findings"):
+            # the post is shown redacted: the highlights go where each span now stands
+            shown = []
+            for f in rec["findings"]:
+                s, e = span_of(f)
+                shown.append({**f, "start": s, "end": e})
+            rec = {**rec, "findings": shown}
+        self.rows.append((rec, text))
 
     def close(self):
         self.out.write(self.render() + "\n")

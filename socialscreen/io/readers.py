@@ -1,7 +1,14 @@
 """Turn input files into posts, in order: each record becomes a `Post`, or a `RecordError`
-in its place when it cannot be read: nothing is silently dropped."""
+in its place when it cannot be read: nothing is silently dropped.
+
+Files are streamed: a CSV or JSON Lines file is read a line at a time (a CSV's encoding is
+found in a first pass over its bytes), a workbook a row at a time, so memory does not grow with
+the input. Each record carries its row (`Post.row`, `RecordError.row`: see input_rows.py) for the
+outputs that copy the input's columns."""
 from __future__ import annotations
 
+import codecs
+import collections
 import csv
 import io
 import itertools
@@ -14,6 +21,7 @@ from typing import Iterator, Optional
 
 from ..errors import ScreenInputError
 from ..values import Post, RecordError
+from .input_rows import InputRow, Table
 
 _FIELD_LIMIT = min(sys.maxsize, 2**31 - 1)     # set around each CSV read, never process-wide
 
@@ -25,14 +33,17 @@ class InputOpenError(Exception):
     """An input cannot be opened at all (exit status 2)."""
 
 
-def Record(rid, text=None, account=None, profile=None, attachments=None, policy=None, error=None, source=""):
-    """A Post, or a RecordError (an `error` given, or fields that are not valid)."""
+def Record(rid, text=None, account=None, profile=None, attachments=None, policy=None, error=None, source="",
+           code="unreadable", row=None, allow=None):
+    """A Post, or a RecordError (an `error` given, with its `code`, or fields that are not valid).
+    `row` is the record's InputRow."""
     if error is not None:
-        return RecordError(str(rid), error)
+        return RecordError(str(rid), error, code=code, row=row)
     try:
-        return Post.build(text, id=rid, account=account, profile=profile, attachments=attachments, policy=policy)
+        return Post.build(text, id=rid, account=account, profile=profile, attachments=attachments, policy=policy,
+                          row=row, allow=allow)
     except ScreenInputError as exc:
-        return RecordError(str(rid), f"{source or 'input'}: {exc}")      # never the record's values
+        return RecordError(str(rid), f"{source or 'input'}: {exc}", code=exc.code, row=row)   # never the values
 
 
 def _decode(data: bytes, where: str) -> str:
@@ -44,24 +55,31 @@ def _decode(data: bytes, where: str) -> str:
         raise ValueError(f"{where} is not UTF-8 (byte {exc.start}); save it as UTF-8") from None
 
 
-def _record_from_obj(obj, rid: str, source: str) -> Record:
+def _record_from_obj(obj, rid: str, source: str, table: Optional[Table] = None, number=None) -> Record:
     if not isinstance(obj, dict):
-        return Record(rid, error="line is JSON but not an object with a 'text' field", source=source)
+        row = InputRow(table, number) if table is not None else None
+        return Record(rid, error="line is JSON but not an object with a 'text' field", source=source,
+                      code="invalid_record", row=row)
+    row = None
+    if table is not None:
+        table.see(obj)
+        row = InputRow(table, number, obj)
     rid = str(obj.get("id", rid))
     text = obj.get("text")
     if not isinstance(text, str):
-        return Record(rid, error="missing or non-string 'text' field", source=source)
+        return Record(rid, error="missing or non-string 'text' field", source=source, code="invalid_record", row=row)
     account = obj.get("account")
     profile = obj.get("profile")
     if profile is not None and not isinstance(profile, str):
-        return Record(rid, error="'profile' must be a string", source=source)
+        return Record(rid, error="'profile' must be a string", source=source, code="invalid_record", row=row)
     attachments = obj.get("attachments")
     if attachments is not None and not isinstance(attachments, list):
-        return Record(rid, error="'attachments' must be a list", source=source)
+        return Record(rid, error="'attachments' must be a list", source=source, code="invalid_record", row=row)
     policy = obj.get("policy")
     if policy is not None and not isinstance(policy, str):
-        return Record(rid, error="'policy' must be a pack id string", source=source)
-    return Record(rid, text, account, profile, attachments, policy=policy, source=source)
+        return Record(rid, error="'policy' must be a pack id string", source=source, code="invalid_record", row=row)
+    return Record(rid, text, account, profile, attachments, policy=policy, source=source, row=row,
+                  allow=obj.get("allow"))
 
 
 def _has_surrogate(obj) -> bool:
@@ -95,33 +113,41 @@ def _replace_surrogates(obj, depth: int = 0):
     return obj
 
 
-def read_jsonl(data: bytes, source: str) -> Iterator[Record]:
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    for n, raw in enumerate(data.split(b"\n"), start=1):
+def read_jsonl(data, source: str, path=None) -> Iterator[Record]:
+    """`data`: the file's bytes, or a binary stream read a line at a time."""
+    table = Table("jsonl", source, path=path)
+    lines = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
+    for n, raw in enumerate(lines, start=1):
+        if n == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
         if not raw.strip():
             continue
+        at = InputRow(table, n)
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            yield Record(str(n), error=f"line {n} is not UTF-8 (byte {exc.start})", source=source)
+            yield Record(str(n), error=f"line {n} is not UTF-8 (byte {exc.start})", source=source, code="not_utf8",
+                         row=at)
             continue
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            yield Record(str(n), error=f"line {n} is not valid JSON ({exc.msg}, column {exc.colno})", source=source)
+            yield Record(str(n), error=f"line {n} is not valid JSON ({exc.msg}, column {exc.colno})", source=source,
+                         code="invalid_json", row=at)
             continue
         except RecursionError:
-            yield Record(str(n), error=f"line {n} is nested too deeply to read", source=source)
+            yield Record(str(n), error=f"line {n} is nested too deeply to read", source=source, code="invalid_json",
+                         row=at)
             continue
         try:
             if "\\u" in line and _has_surrogate(obj):
                 # "\\ud800" on its own is not Unicode text: it cannot be written back out as UTF-8.
                 # Each becomes U+FFFD, one character for one, so offsets still point into the post.
                 obj = _replace_surrogates(obj)
-            rec = _record_from_obj(obj, str(n), source)
+            rec = _record_from_obj(obj, str(n), source, table, n)
         except RecursionError:
-            rec = Record(str(n), error=f"line {n} is nested too deeply to read", source=source)
+            rec = Record(str(n), error=f"line {n} is nested too deeply to read", source=source, code="invalid_json",
+                         row=at)
         yield rec
 
 
@@ -138,6 +164,9 @@ _ROLE_NAMES = {
     "account": ("account", "accounttype", "accountkind", "accountcontext"),
     "profile": ("profile", "bio", "profilebio", "profiletext", "authorprofile", "authorbio", "biography"),
     "policy": ("policy", "pack", "policypack", "policyid", "packid"),
+    # rule ids this row allows (suppressed in this row only), and the reason for them
+    "allow": ("allow", "allowrules", "allowrule", "socialscreenallow"),
+    "allowreason": ("allowreason", "allowreasons", "allowedreason", "allowbecause"),
 }
 _FLAGS = {"text": "--column", "id": "--id-column", "account": "--account-column", "profile": "--profile-column"}
 
@@ -152,7 +181,8 @@ class Columns:
     """How the columns of a CSV or sheet are found: the names given with flags, or the common names."""
 
     def __init__(self, text=None, id=None, account=None, profile=None, policy=None, header_row=None):
-        self.given = {"text": text, "id": id, "account": account, "profile": profile, "policy": policy}
+        self.given = {"text": text, "id": id, "account": account, "profile": profile, "policy": policy,
+                      "allow": None, "allowreason": None}
         self.header_row = header_row          # 1-based row of the header, or None to find it
 
     def locate(self, header) -> tuple[dict, Optional[str]]:
@@ -215,20 +245,59 @@ _UTF8_SEQ = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0
 _SINGLE_BYTE = {"cp1252": "Windows-1252", "windows-1252": "Windows-1252", "latin_1": "ISO-8859-1",
                 "iso8859_15": "ISO-8859-15", "cp1250": "Windows-1250", "cp1251": "Windows-1251",
                 "mac_roman": "Mac Roman"}
+_CHUNK = 1 << 20                 # bytes read at a time while the encoding is found
+_SAMPLE = 8 << 20                # bytes charset-normalizer looks at (the whole of a smaller file)
+_BOM = b"\xef\xbb\xbf"
 
 
-def _single_byte_encoding(data: bytes) -> str:
+def _opener(data):
+    """A function that opens the CSV's bytes afresh: `data` is a path or the bytes themselves."""
+    if isinstance(data, (bytes, bytearray)):
+        return lambda: io.BytesIO(data)
+    return lambda: open(data, "rb")
+
+
+def _chunks(fh, start: int = 0):
+    fh.seek(start)
+    while True:
+        block = fh.read(_CHUNK)
+        if not block:
+            return
+        yield block
+
+
+def _decodes(fh, encoding: str, start: int = 0) -> bool:
+    """Do the bytes from `start` on decode as `encoding` (read a chunk at a time)?"""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    try:
+        for block in _chunks(fh, start):
+            decoder.decode(block)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _has_utf8_sequence(fh, start: int) -> bool:
+    """Is there a UTF-8 multi-byte character anywhere (a chunk's last bytes are kept for the next)?"""
+    carry = b""
+    for block in _chunks(fh, start):
+        if _UTF8_SEQ.search(carry + block) is not None:
+            return True
+        carry = block[-3:]
+    return False
+
+
+def _single_byte_encoding(fh, start: int = 0) -> str:
     """The single-byte encoding of a file that is not UTF-8: charset-normalizer's choice among
     the encodings spreadsheets export, with Windows-1252 (Excel's "CSV" on a Western Windows)
     preferred when it reads the file too; without charset-normalizer, Windows-1252 or Latin-1."""
-    cp1252_ok = True
-    try:
-        data.decode("cp1252")
-    except UnicodeDecodeError:
-        cp1252_ok = False
+    cp1252_ok = _decodes(fh, "cp1252", start)
+    fh.seek(start)
+    sample = fh.read(_SAMPLE)
     try:
         from charset_normalizer import from_bytes
-        best = from_bytes(data, cp_isolation=list(_SINGLE_BYTE)).best()
+        best = from_bytes(sample, cp_isolation=list(_SINGLE_BYTE)).best()
         guess = best.encoding if best is not None else None
     except Exception:                      # not installed, or it failed on this input
         guess = None
@@ -239,26 +308,38 @@ def _single_byte_encoding(data: bytes) -> str:
     return guess if guess in _SINGLE_BYTE else "latin_1"
 
 
+class _Encoding:
+    """How a CSV's bytes are read: from `start`, as `encoding` with `errors`; `label` names an
+    encoding that is not UTF-8 (said once on standard error), `bom` says a UTF-8 BOM was there."""
+
+    def __init__(self, encoding, errors="strict", start=0, label=None, bom=False):
+        self.encoding, self.errors, self.start, self.label, self.bom = encoding, errors, start, label, bom
+
+
+def _csv_encoding(open_bytes) -> _Encoding:
+    """UTF-8 with or without a BOM; UTF-16 with its BOM; a file that is not UTF-8 anywhere in a
+    single-byte encoding (detected); a UTF-8 file with a few bad bytes keeps them as lone
+    surrogates ("surrogateescape") so that only the rows holding them are marked, not the whole
+    file. Found in passes over the bytes, a chunk at a time: the file is never held whole."""
+    with open_bytes() as fh:
+        head = fh.read(4)
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")) and _decodes(fh, "utf-16"):
+            return _Encoding("utf-16", label="UTF-16")
+        bom = head.startswith(_BOM)
+        start = 3 if bom else 0
+        if _decodes(fh, "utf-8", start):
+            return _Encoding("utf-8", start=start, bom=bom)
+        if _has_utf8_sequence(fh, start):
+            return _Encoding("utf-8", "surrogateescape", start=start, bom=bom)
+        enc = _single_byte_encoding(fh, start)       # no UTF-8 character anywhere: a single-byte export
+        return _Encoding(enc, "replace", start=start, label=_SINGLE_BYTE.get(enc, enc), bom=bom)
+
+
 def _csv_text(data: bytes) -> tuple[str, Optional[str]]:
-    """The CSV as text, and the name of its encoding when it is not UTF-8. UTF-8 with or without
-    a BOM; UTF-16 with its BOM; a file that is not UTF-8 anywhere in a single-byte encoding
-    (detected); a UTF-8 file with a few bad bytes keeps them as lone surrogates
-    ("surrogateescape") so that only the rows holding them are marked, not the whole file."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), "UTF-16"
-        except UnicodeDecodeError:
-            pass
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8"), None
-    except UnicodeDecodeError:
-        pass
-    if _UTF8_SEQ.search(data) is None:      # no UTF-8 character anywhere: a single-byte export
-        enc = _single_byte_encoding(data)
-        return data.decode(enc, errors="replace"), _SINGLE_BYTE.get(enc, enc)
-    return data.decode("utf-8", errors="surrogateescape"), None
+    """The CSV as text, and the name of its encoding when it is not UTF-8 (the whole file at once;
+    the reader itself streams)."""
+    enc = _csv_encoding(_opener(data))
+    return data[enc.start:].decode(enc.encoding, errors=enc.errors), enc.label
 
 
 def _bad_bytes(value: str) -> Optional[str]:
@@ -267,91 +348,158 @@ def _bad_bytes(value: str) -> Optional[str]:
     return f"0x{ord(m.group(0)) - 0xDC00:02X}" if m else None
 
 
-def read_csv(data: bytes, source: str, column=None, notice=None) -> Iterator[Record]:
-    """`column` is a Columns, or the text column's name (or None)."""
+class _Lines:
+    """A CSV's physical lines (their ends kept), one at a time, for csv.reader; `taken` holds the
+    lines handed out since it was last emptied (the lines of the row being read), and lines given
+    back are handed out again first (after a row that cannot be parsed, the lines it swallowed are
+    read on their own)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+        self._back = collections.deque()
+        self.taken = []
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = self._back.popleft() if self._back else next(self._stream)
+        self.taken.append(line)
+        return line
+
+    def take(self) -> list:
+        """The lines taken since the last call, and start again."""
+        lines, self.taken = self.taken, []
+        return lines
+
+    def give_back(self, lines) -> None:
+        self._back.extendleft(reversed(lines))
+
+
+def _open_csv_text(data, enc: _Encoding):
+    raw = _opener(data)()
+    raw.seek(enc.start)
+    return io.TextIOWrapper(raw, encoding=enc.encoding, errors=enc.errors, newline="")
+
+
+def read_csv(data, source: str, column=None, notice=None) -> Iterator[Record]:
+    """`data`: the file's path, or its bytes. `column` is a Columns, or the text column's name (or
+    None)."""
     columns = column if isinstance(column, Columns) else Columns(text=column)
-    text, encoding = _csv_text(data)
-    if encoding and notice is not None:
-        notice(f"{source}: read as {encoding} (it is not UTF-8)")
+    enc = _csv_encoding(_opener(data))
+    if enc.label and notice is not None:
+        notice(f"{source}: read as {enc.label} (it is not UTF-8)")
     old_limit = csv.field_size_limit(_FIELD_LIMIT)
+    stream = _open_csv_text(data, enc)
     try:
-        yield from _read_csv_rows(text, source, columns)
+        yield from _read_csv_rows(_Lines(stream), source, columns, enc,
+                                  None if isinstance(data, (bytes, bytearray)) else data)
     finally:
+        stream.close()
         csv.field_size_limit(old_limit)
 
 
 MAX_RESYNCS = 10_000      # bad quotes in one CSV before the rest of it is one error
 
 
-def _read_csv_rows(text, source, columns: Columns):
-    """Rows of a CSV, each a Record. The file is parsed strictly, so that a quoted cell that is
-    never closed (or has text after its closing quote) is found where it starts: that row becomes
-    an error and reading goes on from the line after it, so it never swallows the rows after it.
-    A quote inside a cell that is not quoted ("he said "hi") is part of the cell. Error messages
-    give the file's own row numbers (title rows above the header counted)."""
-    lines = list(io.StringIO(text, newline=""))
-    header_reader = csv.reader(lines, strict=True)
-    head, ends = [], []                    # the first rows, and the lines consumed after each
+def _csv_head(lines: _Lines, columns: Columns):
+    """The first rows (up to the header search's reach), the lines of each, and the lines of a
+    row after them that could not be parsed; None when not even the first row can be read."""
     want = max(HEADER_SCAN_ROWS, columns.header_row or 0)
+    head, head_lines, broken = [], [], []
     try:
-        for cells in header_reader:
+        for cells in csv.reader(lines, strict=True):
             head.append(cells)
-            ends.append(header_reader.line_num)
+            head_lines.append(lines.take())
             if len(head) >= want:
                 break
     except csv.Error:
         if not head:
-            yield Record(source, error=f"{source}: the header row cannot be read as CSV (a quote is not closed)",
-                         source=source)
-            return
+            return None
+        broken = lines.take()
+    return head, head_lines, broken
+
+
+def _csv_table(source, path, enc, head, at, cols) -> Table:
+    return Table("csv", source, path=path, header=head[at], header_row=at + 1, text_at=cols["text"],
+                 id_at=cols.get("id"), preamble=head[:at], encoding=enc.label, bom=enc.bom)
+
+
+def _read_csv_rows(lines: _Lines, source, columns: Columns, enc: _Encoding, path=None):
+    """Rows of a CSV, each a Record. The file is parsed strictly, so that a quoted cell that is
+    never closed (or has text after its closing quote) is found where it starts: that row becomes
+    an error and reading goes on from the line after it, so it never swallows the rows after it.
+    A quote inside a cell that is not quoted ("he said "hi") is part of the cell. Error messages
+    give the file's own row numbers (title rows above the header counted). A row with no value in
+    any cell is skipped, as a blank row of a sheet is."""
+    first = _csv_head(lines, columns)
+    if first is None:
+        yield Record(source, error=f"{source}: the header row cannot be read as CSV (a quote is not closed)",
+                     source=source, code="invalid_csv")
+        return
+    head, head_lines, broken = first
     if not head:
-        yield Record(source, error=f"{source}: the file is empty: there is no post to screen", source=source)
+        yield Record(source, error=f"{source}: the file is empty: there is no post to screen", source=source,
+                     code="empty")
         return
     at, cols, missing = _find_header(head, columns)
     if missing is not None:
-        yield Record(source, error=columns.no_text_column(source, missing), source=source)
+        yield Record(source, error=columns.no_text_column(source, missing), source=source, code="no_text_column")
         return
-    fields = head[at]
+    table = _csv_table(source, path, enc, head, at, cols)
     base = at + 1                          # the header's own row number; data row n is row base + n
+    # the rows read after the header while it was looked for are read again, as data
+    lines.give_back([line for row in head_lines[at + 1:] for line in row] + broken)
     n = 0
-    line = ends[at]                        # physical lines consumed so far
     resyncs = 0
     while True:
-        reader = csv.reader(lines[line:], strict=True)
-        started = 0                                # lines consumed when the current row began
         try:
-            for cells in reader:
+            for cells in csv.reader(lines, strict=True):
                 n += 1
-                started = reader.line_num
-                yield _csv_record(cells, n, base + n, fields, cols, source)
+                lines.take()
+                rec = _csv_record(cells, n, base + n, table, cols, source)
+                if rec is not None:
+                    yield rec
             return
         except csv.Error as exc:
             n += 1
             row = base + n
-            bad = line + started                   # index of the first line of the bad row
-            first = lines[bad] if bad < len(lines) else ""
-            if first and first.count('"') % 2 == 0:
+            bad = lines.take()                     # the lines of the row that cannot be parsed
+            first_line = bad[0] if bad else ""
+            if first_line and first_line.count('"') % 2 == 0:
                 # the row's own line closes every quote it opens: text after a closing quote
                 # ('"closed" late'), read as the lenient reader reads it
-                yield _csv_record(next(csv.reader([first]), []), n, row, fields, cols, source)
-                line = bad + 1
+                rec = _csv_record(next(csv.reader([first_line]), []), n, row, table, cols, source)
+                if rec is not None:
+                    yield rec
+                lines.give_back(bad[1:])
                 continue
-            rid = _first_cells_id(first, cols.get("id")) or str(n)
+            rid = _first_cells_id(first_line, cols.get("id")) or str(n)
+            where = InputRow(table, row, _lenient_cells(first_line))
             at_end = "end of data" in str(exc)
             resyncs += 1
             if at_end or resyncs > MAX_RESYNCS:
-                more = at_end and bad + 1 < len(lines)
+                more = at_end and len(bad) > 1
                 msg = (f"row {row} is truncated: a quoted cell is never closed "
                        + ("(the rows after it are read on their own)" if more else "(the file looks cut off)")
                        if at_end else f"row {row} cannot be read as CSV (too many unclosed quotes)")
-                yield Record(rid, error=msg, source=source)
-                if at_end and bad + 1 < len(lines):
-                    line = bad + 1                 # read what the open quote swallowed on its own
+                yield Record(rid, error=msg, source=source, code="invalid_csv", row=where)
+                if more:
+                    lines.give_back(bad[1:])       # read what the open quote swallowed on its own
                     continue
                 return
             yield Record(rid, error=f"row {row} has a quoted cell that is not closed properly (a quote is missing "
-                                    f"or stray); the rows after it are read on their own", source=source)
-            line = bad + 1
+                                    f"or stray); the rows after it are read on their own", source=source,
+                         code="invalid_csv", row=where)
+            lines.give_back(bad[1:])
+
+
+def _lenient_cells(line: str) -> Optional[list]:
+    """The cells of a row's first line as a lenient reader sees them (for the copy of the row)."""
+    try:
+        return next(csv.reader([line.rstrip("\r\n")]), [])
+    except csv.Error:
+        return None
 
 
 def _first_cells_id(line: str, id_at) -> Optional[str]:
@@ -369,8 +517,13 @@ def _first_cells_id(line: str, id_at) -> Optional[str]:
     return None
 
 
-def _csv_record(cells, n, row, fields, cols, source) -> Record:
-    """Data row n (the file's row `row`) as a Record; `cols` maps roles to cell indexes."""
+def _csv_record(cells, n, row, table: Table, cols, source) -> Optional[Record]:
+    """Data row n (the file's row `row`) as a Record, or None for a row with nothing in it; `cols`
+    maps roles to cell indexes."""
+    if not any(c.strip() for c in cells):
+        return None                                 # a blank row between posts
+    fields = table.header
+    at = InputRow(table, row, cells)
     cell = lambda role: cells[cols[role]] if role in cols and cols[role] < len(cells) else None
     rid = cell("id") or str(n)
     if _bad_bytes(rid):
@@ -378,17 +531,21 @@ def _csv_record(cells, n, row, fields, cols, source) -> Record:
     rid = rid.strip() or str(n)
     value = cell("text")
     if value is None:
-        return Record(rid, error=f"row {row} is truncated: it has no '{fields[cols['text']].strip()}' cell",
-                      source=source)
+        return Record(rid, error=f"row {row} is truncated: it has no '{fields[cols['text']]}' cell",
+                      source=source, code="invalid_csv", row=at)
     for number, c in enumerate(cells, start=1):
         bad = _bad_bytes(c)
         if bad:
             where = f"column {number}" if number <= len(fields) else "an extra cell"
             return Record(rid, error=f"row {row} is not UTF-8 (byte {bad} in {where}); save the file as UTF-8",
-                          source=source)
+                          source=source, code="not_utf8", row=at)
+    if not value.strip():
+        return Record(rid, error=f"row {row} has an empty '{fields[cols['text']]}' cell", source=source,
+                      code="empty", row=at)
     account = (cell("account") or "").strip() or None
     return Record(rid, value, account, cell("profile") or None,
-                  policy=(cell("policy") or "").strip() or None, source=source)
+                  policy=(cell("policy") or "").strip() or None, source=source, row=at,
+                  allow=allow_cell(cell("allow"), cell("allowreason")))
 
 
 # ---- XLSX -----------------------------------------------------------------------------------
@@ -404,9 +561,8 @@ def _xlsx_unpacked_size(path: Path) -> int:
         return sum(max(0, info.file_size) for info in zf.infolist())
 
 
-def read_xlsx(path: Path, source: str, column=None, sheet: Optional[str] = None) -> Iterator[Record]:
-    """Every worksheet in order (or only `sheet`). `column` is a Columns, or the text column's name."""
-    columns = column if isinstance(column, Columns) else Columns(text=column)
+def _open_workbook(path: Path, source: str):
+    """(read-only workbook, None), or (None, an error record)."""
     try:
         import openpyxl
     except ImportError:
@@ -414,59 +570,45 @@ def read_xlsx(path: Path, source: str, column=None, sheet: Optional[str] = None)
     try:
         size = _xlsx_unpacked_size(path)
     except Exception as exc:                      # not a zip at all, or a broken directory
-        yield Record(source, error=f"{source}: not a readable .xlsx workbook ({exc.__class__.__name__})")
-        return
+        return None, Record(source, error=f"{source}: not a readable .xlsx workbook ({exc.__class__.__name__})",
+                            code="invalid_workbook")
     if size > XLSX_MAX_UNPACKED:
-        yield Record(source, error=f"{source}: the workbook unpacks to {size // (1024 * 1024)} MB, over the limit of "
-                                   f"{XLSX_MAX_UNPACKED // (1024 * 1024)} MB; save the posts as CSV or split the workbook")
-        return
+        return None, Record(source, error=f"{source}: the workbook unpacks to {size // (1024 * 1024)} MB, over the "
+                                          f"limit of {XLSX_MAX_UNPACKED // (1024 * 1024)} MB; save the posts as CSV "
+                                          f"or split the workbook", code="invalid_workbook")
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        return openpyxl.load_workbook(path, read_only=True, data_only=True), None
     except Exception as exc:  # openpyxl raises many types for a bad file
-        yield Record(source, error=f"{source}: not a readable .xlsx workbook ({exc.__class__.__name__})")
-        return
-    try:
-        sheets = [w for w in wb.worksheets if hasattr(w, "iter_rows")]
-        if not sheets:
-            yield Record(source, error=f"{source}: the workbook has no worksheet to read")
-            return
-        if sheet is not None:
-            chosen = ([w for w in sheets if w.title == sheet]
-                      or [w for w in sheets if header_key(w.title) == header_key(sheet)])
-            if not chosen:
-                yield Record(source, error=f"{source}: no sheet named as given with --sheet; its sheets are: "
-                                           + ", ".join(repr(w.title) for w in sheets))
-                return
-            sheets = chosen[:1]
-        several = len(sheets) > 1
-        read = []
-        for ws in sheets:
-            where = f"sheet {ws.title!r} of {source}" if several else source
-            read.append(list(_xlsx_rows(ws.iter_rows(min_row=1, values_only=True), source, where, columns,
-                                        prefix=f"{ws.title}:" if several else "")))
-        failed = [recs[0].missing for recs in read if len(recs) == 1 and isinstance(recs[0], _NoHeader)]
-        if failed and len(failed) == sum(1 for recs in read if recs):      # empty sheets aside
-            # no sheet holds a text column: said once for the file
-            yield Record(source, error=columns.no_text_column(source, failed[0]), source=source)
-            return
-        for i, recs in enumerate(read):
-            if len(recs) == 1 and isinstance(recs[0], _NoHeader):
-                where = f"sheet {sheets[i].title!r} of {source}"
-                recs = [Record(f"{sheets[i].title}:{source}", error=columns.no_text_column(where, recs[0].missing),
-                               source=source)]
-            yield from recs
-    finally:
-        wb.close()
+        return None, Record(source, error=f"{source}: not a readable .xlsx workbook ({exc.__class__.__name__})",
+                            code="invalid_workbook")
 
 
-class _NoHeader:
-    """A sheet with no text column (the reader says so once, for the file or for the sheet)."""
+def _chosen_sheets(wb, source: str, sheet: Optional[str]):
+    """(the worksheets to read, None), or ([], an error record)."""
+    sheets = [w for w in wb.worksheets if hasattr(w, "iter_rows")]
+    if not sheets:
+        return [], Record(source, error=f"{source}: the workbook has no worksheet to read", code="invalid_workbook")
+    if sheet is not None:
+        chosen = ([w for w in sheets if w.title == sheet]
+                  or [w for w in sheets if header_key(w.title) == header_key(sheet)])
+        if not chosen:
+            return [], Record(source, error=f"{source}: no sheet named as given with --sheet; its sheets are: "
+                                            + ", ".join(repr(w.title) for w in sheets), code="invalid_workbook")
+        sheets = chosen[:1]
+    return sheets, None
 
-    def __init__(self, missing):
-        self.missing = missing
+
+class _SheetHead:
+    """What the first rows of a sheet say: its header's index among them and the column of each
+    role, or the flag whose column is missing."""
+
+    def __init__(self, head, at, cols, missing):
+        self.head, self.at, self.cols, self.missing = head, at, cols, missing
 
 
-def _xlsx_rows(rows, source, where, columns: Columns, prefix=""):
+def _sheet_head(ws, columns: Columns) -> Optional[_SheetHead]:
+    """The sheet's header, or None for an empty sheet (no posts and no error)."""
+    rows = ws.iter_rows(min_row=1, values_only=True)
     head = []
     want = max(HEADER_SCAN_ROWS, columns.header_row or 0)
     for row in rows:
@@ -477,39 +619,94 @@ def _xlsx_rows(rows, source, where, columns: Columns, prefix=""):
     if missing is not None:
         filled = lambda r: any(c is not None and str(c).strip() for c in r)
         if not any(filled(r) for r in head) and not any(filled(r) for r in rows):
-            return                                  # an empty sheet holds no posts and no error
-        yield _NoHeader(missing)
+            return None
+    return _SheetHead(head, at, cols, missing)
+
+
+def read_xlsx(path: Path, source: str, column=None, sheet: Optional[str] = None) -> Iterator[Record]:
+    """Every worksheet in order (or only `sheet`), a row at a time: a first pass finds each
+    sheet's header, a second streams its rows. `column` is a Columns, or the text column's name."""
+    columns = column if isinstance(column, Columns) else Columns(text=column)
+    wb, error = _open_workbook(path, source)
+    if error is not None:
+        yield error
         return
-    fields = head[at]
-    base = at + 1
-    rest = itertools.chain(head[at + 1:], rows)
+    try:
+        sheets, error = _chosen_sheets(wb, source, sheet)
+        if error is not None:
+            yield error
+            return
+        several = len(sheets) > 1
+        heads = [_sheet_head(ws, columns) for ws in sheets]
+        failed = [h.missing for h in heads if h is not None and h.missing is not None]
+        if failed and len(failed) == sum(1 for h in heads if h is not None):      # empty sheets aside
+            # no sheet holds a text column: said once for the file
+            yield Record(source, error=columns.no_text_column(source, failed[0]), source=source,
+                         code="no_text_column")
+            return
+        for ws, h in zip(sheets, heads):
+            if h is None:
+                continue
+            if h.missing is not None:
+                where = f"sheet {ws.title!r} of {source}"
+                yield Record(f"{ws.title}:{source}", error=columns.no_text_column(where, h.missing), source=source,
+                             code="no_text_column")
+                continue
+            table = Table("xlsx", source, path=path, sheet=ws.title, header=h.head[h.at], header_row=h.at + 1,
+                          text_at=h.cols["text"], id_at=h.cols.get("id"))
+            yield from _xlsx_rows(ws.iter_rows(min_row=h.at + 2, values_only=True), h, table, source,
+                                  f"sheet {ws.title!r} of {source}" if several else source,
+                                  prefix=f"{ws.title}:" if several else "")
+    finally:
+        wb.close()
+
+
+def _xlsx_rows(rows, h: _SheetHead, table: Table, source, where, prefix=""):
+    """The data rows of a sheet (those below its header), each a Record; blank rows skipped."""
+    cols = h.cols
+    base = h.at + 1
     raw = lambda row, role: row[cols[role]] if role in cols and cols[role] < len(row) else None
-    for n, row in enumerate(rest, start=1):
+    for n, row in enumerate(rows, start=1):
         rownum = base + n
         if all(c is None or (isinstance(c, str) and not c.strip()) for c in row):
             continue                                # a blank row between posts
+        at = InputRow(table, rownum, list(row))
         rid_cell = raw(row, "id")
         rid = str(rid_cell).strip() if rid_cell is not None and str(rid_cell).strip() else f"{prefix}{n}"
         value = raw(row, "text")
         if value is None or (isinstance(value, str) and not value.strip()):
-            yield Record(rid, error=f"{where}: row {rownum} has an empty '{fields[cols['text']].strip()}' cell",
-                         source=source)
+            yield Record(rid, error=f"{where}: row {rownum} has an empty '{table.header[cols['text']]}' cell",
+                         source=source, code="empty", row=at)
             continue
         account, profile, policy = raw(row, "account"), raw(row, "profile"), raw(row, "policy")
         yield Record(rid, str(value), str(account).strip() if account not in (None, "") else None,
                      str(profile) if profile not in (None, "") else None,
-                     policy=str(policy).strip() if policy not in (None, "") else None, source=source)
+                     policy=str(policy).strip() if policy not in (None, "") else None, source=source, row=at,
+                     allow=allow_cell(raw(row, "allow"), raw(row, "allowreason")))
 
 
-def _plain_post(rid, data: bytes, source: str, name: str):
+def allow_cell(value, reason=None) -> Optional[list]:
+    """The `allow` cell of a CSV row or sheet row: rule ids separated by commas, semicolons or
+    spaces, each with the row's `allow reason` cell as its reason (when there is one)."""
+    if value is None:
+        return None
+    ids = [x for x in re.split(r"[,;\s]+", str(value)) if x]
+    if not ids:
+        return None
+    reason = str(reason).strip() if reason not in (None, "") else None
+    return [{"rule": x, "reason": reason} if reason else x for x in ids]
+
+
+def _plain_post(rid, data: bytes, source: str, name: str, path=None):
     """One post from a whole text file or stream; empty input is an error, not a pass."""
     try:
         text = _decode(data, source)
     except ValueError as exc:
-        return Record(rid, error=str(exc), source=source)
+        return Record(rid, error=str(exc), source=source, code="not_utf8")
     if not text.strip():
-        return Record(rid, error=f"{name} is empty: there is no post to screen", source=source)
-    return Record(rid, text, source=source)
+        return Record(rid, error=f"{name} is empty: there is no post to screen", source=source, code="empty")
+    table = Table("text", source, path=path, header=["text"], text_at=0)
+    return Record(rid, text, source=source, row=InputRow(table, 1, [text]))
 
 
 def display_name(p) -> str:
@@ -553,9 +750,10 @@ def read_inputs(paths, column: Optional[str] = None, stdin=None, *, id_column: O
                 account_column: Optional[str] = None, profile_column: Optional[str] = None,
                 header_row: Optional[int] = None, sheet: Optional[str] = None, stdin_format: str = "text",
                 notice=None) -> Iterator[Record]:
-    """Records from every input in order. Raises InputOpenError at once for an input that does
-    not exist; an input that exists but cannot be read becomes an error record in its place,
-    when its turn comes (so the records read before it are screened and written).
+    """Records from every input in order. Raises InputOpenError at once (when called, before any
+    record is read or any output opened) for an input that does not exist; an input that exists
+    but cannot be read becomes an error record in its place, when its turn comes (so the records
+    read before it are screened and written).
 
     The column names (`column` for the text, `id_column`, ...) are matched without regard to
     case, spacing or punctuation; without them the common names are found. `header_row` forces
@@ -574,6 +772,10 @@ def read_inputs(paths, column: Optional[str] = None, stdin=None, *, id_column: O
     for p in paths:
         if p != "-" and not Path(p).is_file():
             raise InputOpenError(f"{display_name(p)}: no such file")
+    return _read_all(paths, columns, stdin, sheet, stdin_format, notice)
+
+
+def _read_all(paths, columns, stdin, sheet, stdin_format, notice) -> Iterator[Record]:
     for p in paths:
         yield from _guarded(_read_one(p, columns, stdin, sheet, stdin_format, notice),
                             "<stdin>" if p == "-" else display_name(p))
@@ -586,46 +788,71 @@ def read_json(data: bytes, source: str) -> Iterator[Record]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        yield Record("1", error=f"{source} is not UTF-8 (byte {exc.start})", source=source)
+        yield Record("1", error=f"{source} is not UTF-8 (byte {exc.start})", source=source, code="not_utf8")
         return
     if not text.strip():
-        yield Record("1", error=f"{source} is empty: there is no post to screen", source=source)
+        yield Record("1", error=f"{source} is empty: there is no post to screen", source=source, code="empty")
         return
     try:
         obj = json.loads(text)
     except json.JSONDecodeError as exc:
         yield Record("1", error=f"{source} is not valid JSON ({exc.msg}, line {exc.lineno} column {exc.colno}); "
                                 f"give one object or an array of objects, or use --stdin-format jsonl or text",
-                     source=source)
+                     source=source, code="invalid_json")
         return
     except RecursionError:
-        yield Record("1", error=f"{source} is nested too deeply to read", source=source)
+        yield Record("1", error=f"{source} is nested too deeply to read", source=source, code="invalid_json")
         return
     if "\\u" in text and _has_surrogate(obj):
         obj = _replace_surrogates(obj)
+    table = Table("json", source)
     if isinstance(obj, dict):
-        yield _record_from_obj(obj, "1", source)
+        yield _record_from_obj(obj, "1", source, table, 1)
     elif isinstance(obj, list):
         if not obj:
-            yield Record("1", error=f"{source} is an empty array: there is no post to screen", source=source)
+            yield Record("1", error=f"{source} is an empty array: there is no post to screen", source=source,
+                         code="empty")
         for n, item in enumerate(obj, start=1):
-            yield _record_from_obj(item, str(n), source)
+            yield _record_from_obj(item, str(n), source, table, n)
     else:
-        yield Record("1", error=f"{source} is JSON but neither an object nor an array of objects", source=source)
+        yield Record("1", error=f"{source} is JSON but neither an object nor an array of objects", source=source,
+                     code="invalid_json")
+
+
+def _stdin_stream(stdin):
+    return stdin if stdin is not None else getattr(sys.stdin, "buffer", None)
+
+
+def _stdin_jsonl(stdin) -> Iterator[Record]:
+    """JSON Lines from standard input, a line at a time."""
+    closed = Record("1", error="standard input is closed or cannot be read", source="<stdin>", code="unreadable")
+    stream = _stdin_stream(stdin)
+    if stream is None:
+        yield closed
+        return
+    try:
+        first = stream.readline()
+    except (OSError, ValueError, AttributeError):
+        yield closed
+        return
+    seen = False
+    for rec in read_jsonl(itertools.chain([first], iter(stream.readline, b"")), "<stdin>"):
+        seen = True
+        yield rec
+    if not seen:
+        yield Record("1", error="standard input is empty: there is no post to screen", source="<stdin>", code="empty")
 
 
 def _read_one(p, columns, stdin, sheet, stdin_format, notice) -> Iterator[Record]:
     if p == "-":
+        if stdin_format == "jsonl":
+            yield from _stdin_jsonl(stdin)
+            return
         data = _stdin_bytes(stdin)
         if data is None:
-            yield Record("1", error="standard input is closed or cannot be read", source="<stdin>")
+            yield Record("1", error="standard input is closed or cannot be read", source="<stdin>", code="unreadable")
             return
-        if stdin_format == "jsonl":
-            if not data.strip():
-                yield Record("1", error="standard input is empty: there is no post to screen", source="<stdin>")
-            else:
-                yield from read_jsonl(data, "<stdin>")
-        elif stdin_format == "json":
+        if stdin_format == "json":
             yield from read_json(data, "standard input")
         else:
             yield _plain_post("1", data, "<stdin>", "standard input")
@@ -637,13 +864,84 @@ def _read_one(p, columns, stdin, sheet, stdin_format, notice) -> Iterator[Record
         yield from read_xlsx(path, name, columns, sheet=sheet)
         return
     try:
-        data = path.read_bytes()
+        fh = open(path, "rb")
+        try:
+            fh.read(1)                      # a file that opens but cannot be read (/proc/self/mem)
+            fh.seek(0)
+        except OSError:
+            fh.close()
+            raise
     except OSError as exc:
-        yield Record(name, error=f"{name}: cannot be read ({exc.strerror or exc.__class__.__name__})")
+        yield Record(name, error=f"{name}: cannot be read ({exc.strerror or exc.__class__.__name__})",
+                     code="unreadable")
         return
-    if suffix in (".jsonl", ".ndjson"):
-        yield from read_jsonl(data, name)
-    elif suffix == ".csv":
-        yield from read_csv(data, name, columns, notice=notice)
-    else:
-        yield _plain_post(display_name(path.name), data, name, name)
+    with fh:
+        if suffix in (".jsonl", ".ndjson"):
+            yield from read_jsonl(fh, name, path=path)             # a line at a time
+            return
+        if suffix != ".csv":
+            yield _plain_post(display_name(path.name), fh.read(), name, name, path=path)
+            return
+    yield from read_csv(path, name, columns, notice=notice)
+
+
+def input_tables(paths, column: Optional[str] = None, *, id_column: Optional[str] = None,
+                 account_column: Optional[str] = None, profile_column: Optional[str] = None,
+                 header_row: Optional[int] = None, sheet: Optional[str] = None) -> Iterator[Table]:
+    """The tables of the input files, with their columns, found without screening anything (for
+    the outputs that carry every input column and must write their header first): a CSV's header,
+    each sheet's header, the keys of a JSON Lines file (every line is read), a text file's one
+    'text' column. Standard input and files that cannot be read are left out."""
+    columns = Columns(text=column, id=id_column, account=account_column, profile=profile_column,
+                      header_row=header_row)
+    for p in paths:
+        if p == "-":
+            continue
+        path = Path(p)
+        name = display_name(p)
+        suffix = path.suffix.lower()
+        try:
+            if suffix == ".xlsx":
+                wb, error = _open_workbook(path, name)
+                if error is not None:
+                    continue
+                try:
+                    sheets, error = _chosen_sheets(wb, name, sheet)
+                    for ws in sheets:
+                        h = _sheet_head(ws, columns)
+                        if h is not None and h.missing is None:
+                            yield Table("xlsx", name, path=path, sheet=ws.title, header=h.head[h.at],
+                                        header_row=h.at + 1, text_at=h.cols["text"], id_at=h.cols.get("id"))
+                finally:
+                    wb.close()
+            elif suffix in (".jsonl", ".ndjson"):
+                table = Table("jsonl", name, path=path)
+                with open(path, "rb") as fh:
+                    for raw in fh:
+                        if b"{" not in raw:
+                            continue
+                        try:
+                            obj = json.loads(raw.decode("utf-8-sig", errors="replace"))
+                        except (ValueError, RecursionError):
+                            continue
+                        if isinstance(obj, dict):
+                            table.see(obj)
+                yield table
+            elif suffix == ".csv":
+                enc = _csv_encoding(_opener(path))
+                old_limit = csv.field_size_limit(_FIELD_LIMIT)
+                try:
+                    with _open_csv_text(path, enc) as stream:
+                        first = _csv_head(_Lines(stream), columns)
+                finally:
+                    csv.field_size_limit(old_limit)
+                if first is None or not first[0]:
+                    continue
+                head = first[0]
+                at, cols, missing = _find_header(head, columns)
+                if missing is None:
+                    yield _csv_table(name, path, enc, head, at, cols)
+            else:
+                yield Table("text", name, path=path, header=["text"], text_at=0)
+        except Exception:           # planning is best effort: the reader reports what is wrong in its turn
+            continue

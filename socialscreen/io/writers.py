@@ -1,7 +1,10 @@
-"""Output formats. Each writer takes (record, result-dict) pairs in order.
+"""Output formats. Each writer takes result dicts in order, with the record each came from when
+it says `wants_post` (`write(rec, post=record)`); `close()` finishes the output.
 
-A result dict is `Result.to_dict()` plus `id`, or `{"id", "error", "findings": []}`
-for a record that could not be screened.
+A result dict is `Result.to_dict()` plus `id`, or `{"id", "error", "code", "findings": []}`
+for a record that could not be screened. The record is a Post or a RecordError (each with the
+`row` it came from), or, with --redact, the post as shown (socialscreen/redaction.py: its `text`
+and `row` masked, and `span_of(finding)` where each span now stands in the text).
 """
 from __future__ import annotations
 
@@ -11,6 +14,9 @@ import re
 import textwrap
 
 from .html_report import HtmlReport
+from .input_rows import cell_text
+from .result_columns import ColumnPlan
+from .xlsx_output import XlsxWriter
 
 SEVERITY_MARK = {"high": "BLOCK", "medium": "REVIEW", "low": "ADVICE"}
 
@@ -57,40 +63,46 @@ class JsonlWriter:
 
 
 class JsonWriter:
+    """One JSON array, written as the records come (the same text json.dumps(list, indent=2)
+    gives, without holding the list)."""
+
     def __init__(self, out):
-        self.out, self.items = out, []
+        self.out, self.n = out, 0
 
     def write(self, rec):
-        self.items.append(rec)
+        item = json.dumps(rec, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+        self.out.write(("[\n  " if self.n == 0 else ",\n  ") + _encodable(item))
+        self.n += 1
 
     def close(self):
-        self.out.write(_encodable(json.dumps(self.items, ensure_ascii=False, indent=2)) + "\n")
+        self.out.write("\n]\n" if self.n else "[]\n")
 
 
 class CsvWriter:
-    FIELDS = ["id", "verdict", "category", "start", "end", "text", "severity", "confidence",
-              "rule", "clauses", "message", "fix", "error"]
+    """One row per input record, in input order: the id, every input column (ColumnPlan), the
+    result columns (result_columns.py); cells a spreadsheet would run as formulas neutralised."""
 
-    def __init__(self, out):
+    wants_post = True
+
+    def __init__(self, out, plan: ColumnPlan = None):
         self.out = out
-        self.w = csv.DictWriter(out, fieldnames=self.FIELDS)
-        self.w.writeheader()
+        self.plan = plan if plan is not None else ColumnPlan([])
+        self.w = csv.writer(out)
+        self.w.writerow([self._cell(h) for h in self.plan.header])
 
-    def write(self, rec):
-        base = {"id": rec.get("id"), "verdict": rec.get("verdict", ""), "error": rec.get("error", "")}
-        if not rec.get("findings"):
-            self._row(base)
-            return
-        for f in rec["findings"]:
-            self._row({**base, **{k: f.get(k) for k in ("category", "start", "end", "text", "severity",
-                                                         "confidence", "rule", "message", "fix")},
-                       "clauses": "; ".join(f"{c['policy']} {c['id']}" for c in f["clauses"])})
+    def write(self, rec, post=None):
+        self.w.writerow([self._cell(v) for v in self.plan.row(post, rec)])
 
-    def _row(self, row):
-        self.w.writerow({k: spreadsheet_safe(_encodable(v) if isinstance(v, str) else v) for k, v in row.items()})
+    @staticmethod
+    def _cell(value):
+        if value is None:
+            return ""
+        if not isinstance(value, str):
+            value = cell_text(value)
+        return spreadsheet_safe(_encodable(value))
 
     def close(self):
-        pass
+        self.out.flush()
 
 
 class TextWriter:
@@ -126,19 +138,24 @@ class TextWriter:
         if self.only_flagged and verdict == "pass":
             return
         n = len(rec["findings"])
+        sup = rec.get("suppressed") or ()
         w(f"[{rid}] {self._paint(verdict, verdict.upper())}"
-          + (f": {n} finding{'s' if n != 1 else ''}" if n else ": nothing found") + "\n")
+          + (f": {n} finding{'s' if n != 1 else ''}" if n else ": nothing found")
+          + (f" ({len(sup)} suppressed: " + ", ".join(f"{k} by {by}" for by, k in _counts(s["by"] for s in sup))
+             + ")" if sup else "")
+          + "\n")
         text = getattr(post, "text", None)
+        span_of = getattr(post, "span_of", None) or (lambda f: (f["start"], f["end"]))
         for f in rec["findings"]:
             w(f"  {SEVERITY_MARK.get(f['severity'], f['severity']):6} {f['category']} "
               f"at {f['start']}-{f['end']}: \"{_encodable(inert(_clip(f['text'])))}\"\n")
             if text is not None and f["end"] > f["start"]:
-                w(self._in_context(text, f["start"], f["end"]))
+                w(self._in_context(text, *span_of(f)))
             w(textwrap.fill(f["message"], width=88, initial_indent="         ", subsequent_indent="         ") + "\n")
             for c in f["clauses"]:
                 w(f"         breaches {c['policy']} {c['id']} ({c['title']}): \"{c['quote']}\"\n")
-            if f.get("fix"):
-                w(textwrap.fill("what to do: " + f["fix"], width=88, initial_indent="         ",
+            if f.get("fix"):             # an identifier's fix quotes the post (redacted): printed inert
+                w(textwrap.fill("what to do: " + _encodable(inert(f["fix"])), width=88, initial_indent="         ",
                                 subsequent_indent="         ") + "\n")
         w("\n")
         self.out.flush()
@@ -166,9 +183,19 @@ class HtmlWriter(HtmlReport):
     """The HTML report (socialscreen/io/html_report.py)."""
 
 
+def _counts(items) -> list:
+    """(item, count) in order of first appearance."""
+    out = {}
+    for x in items:
+        out[x] = out.get(x, 0) + 1
+    return list(out.items())
+
+
 def _clip(s, n=70):
     s = " ".join(s.split())
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
-WRITERS = {"text": TextWriter, "json": JsonWriter, "jsonl": JsonlWriter, "csv": CsvWriter, "html": HtmlWriter}
+WRITERS = {"text": TextWriter, "json": JsonWriter, "jsonl": JsonlWriter, "csv": CsvWriter, "html": HtmlWriter,
+           "xlsx": XlsxWriter}
+BINARY_FORMATS = ("xlsx",)            # written to a file (-o), or to standard output when it is not a terminal

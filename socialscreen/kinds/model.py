@@ -8,9 +8,16 @@ message, severity, fix and examples that the model itself must get right.
 from __future__ import annotations
 
 
+from .options import Option
+
+
 class ModelDetector:
     name = "model"
-    OPTIONS = ()
+    OPTIONS = (
+        Option("unless", "regexes", (), "the layer adds no finding of this rule when one of these matches the "
+                                        "post or the profile (a disclaimer, for missing_disclaimer)"),
+        Option("unless_lexicons", "lexicons", (), "lexicons of patterns joining `unless`", into="unless"),
+    )
 
     def __init__(self, rules):
         self.rules = list(rules)

@@ -3,8 +3,10 @@ per sentence of a post. Knows nothing of packs, like every kind: it says how lik
 sentence is to hold each category; `decide.py` combines that with the rules' hits.
 
 A model folder holds `weights.npy` (hashed-feature weights, one column per category, then one
-per characteristic), `meta.json` (categories, biases, the calibrated thresholds, how it was
-trained) and `CARD.md` (what it was trained on, how it scores, what it gets wrong). It is
+per characteristic), optionally `tagger.npy` (the span tagger's word weights: which words of
+a sentence are the offensive or discriminatory ones, `tagger.py`), `meta.json` (categories,
+biases, the calibrated thresholds, how it was trained) and `CARD.md` (what it was trained on,
+how it scores, what it gets wrong). It is
 trained by `python -m training.train` from the corpus in the repository; nothing is
 downloaded at run time.
 """
@@ -17,7 +19,8 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
-from .features import featurise
+from .features import featurise, tokens
+from .tagger import SpanTagger
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,7 @@ class SentenceScores:
     end: int
     scores: dict               # category -> probability
     characteristic: str = ""   # the likeliest protected characteristic (for discriminatory language)
+    words: tuple = ()          # the span tagger's (start, end, probability) per word, when it has one
 
 
 class ContextModel:
@@ -40,13 +44,28 @@ class ContextModel:
         self.name = self.meta.get("name", folder.name)
         self.categories = tuple(self.meta["categories"])
         self.characteristics = tuple(self.meta.get("characteristics", ()))
+        # categories judged on the whole post with its profile (missing_disclaimer), not per sentence
+        self.post_categories = tuple(self.meta.get("post_categories", ()))
+        self.covered = self.categories + self.post_categories
         self.bits = int(self.meta["features"]["bits"])
-        if weights.shape != (1 << self.bits, len(self.categories) + len(self.characteristics)):
+        if weights.shape != (1 << self.bits, len(self.categories) + len(self.characteristics) + len(self.post_categories)):
             raise DataError(folder / "weights.npy", None, "shape does not match meta.json")
         self.weights = weights.astype(np.float32)
         self.bias = np.array(self.meta["bias"], dtype=np.float32)
         self.char_bias = np.array(self.meta.get("characteristic_bias", []), dtype=np.float32)
+        self.post_bias = np.array(self.meta.get("post_bias", []), dtype=np.float32)
         self.thresholds = self.meta["thresholds"]
+        self.tagger = None
+        tmeta = self.meta.get("tagger")
+        if tmeta:
+            try:
+                tw = np.load(folder / "tagger.npy", allow_pickle=False)
+            except (OSError, ValueError) as exc:
+                raise DataError(folder / "tagger.npy", None, f"not readable ({exc.__class__.__name__}); "
+                                                             f"retrain with python -m training.train") from None
+            if tw.shape != (1 << int(tmeta["bits"]),):
+                raise DataError(folder / "tagger.npy", None, "shape does not match meta.json's tagger bits")
+            self.tagger = SpanTagger(tw, tmeta["bias"], int(tmeta["bits"]), tmeta["span"])
 
     def score(self, analysis, account: str) -> list:
         """One SentenceScores per non-blank sentence of the analysed text."""
@@ -64,9 +83,29 @@ class ContextModel:
             probs = 1.0 / (1.0 + np.exp(-(z[:n] + self.bias)))
             char = ""
             if self.characteristics:
-                char = self.characteristics[int(np.argmax(z[n:] + self.char_bias))]
-            out.append(SentenceScores(s, e, dict(zip(self.categories, probs.tolist())), char))
+                char = self.characteristics[int(np.argmax(z[n:n + len(self.characteristics)] + self.char_bias))]
+            words = tuple(self.tagger.word_probs(text, s, e)) if self.tagger is not None else ()
+            out.append(SentenceScores(s, e, dict(zip(self.categories, probs.tolist())), char, words))
         return out
+
+
+    def post_scores(self, analysis, account: str) -> dict:
+        """category -> probability for the post-level categories: the whole post, with the
+        account type and the words of the profile as features of their own."""
+        if not self.post_categories:
+            return {}
+        idx, vals = featurise(analysis.text, self.bits, post_extras(account, analysis.profile))
+        if not idx:
+            return {c: 0.0 for c in self.post_categories}
+        first = len(self.categories) + len(self.characteristics)
+        z = np.asarray(vals, dtype=np.float32) @ self.weights[idx, first:]
+        probs = 1.0 / (1.0 + np.exp(-np.clip(z + self.post_bias, -30.0, 30.0)))
+        return dict(zip(self.post_categories, probs.tolist()))
+
+
+def post_extras(account: str, profile) -> tuple:
+    """The whole-post units' extra features: the account type and each word of the profile."""
+    return ("account:" + account,) + tuple(sorted({"profile:" + w for w in tokens(profile or "")}))
 
 
 _LOADED: dict = {}

@@ -43,7 +43,7 @@ class Preparer:
         for name, value in fields:
             if len(value) > self.max_chars:
                 raise ScreenInputError(f"{name} is {len(value)} characters, over the limit of {self.max_chars} "
-                                       f"(raise max_chars to screen it)")
+                                       f"(raise max_chars to screen it)", code="too_long")
 
     def prepare(self, posts, batch_size: int = 64) -> list[Prepared]:
         """Prepared posts, in order, with one spaCy pass for every text of the batch."""

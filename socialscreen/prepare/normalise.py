@@ -629,7 +629,14 @@ def _symbol_run_edits(text):
     return edits
 
 
-PASSES = (_line_break_edits, _emoji_between_edits, _markup_edits, _apostrophe_edits, _spelled_out_edits, _leet_edits, _squeeze_edits, _number_edits, _nhs_grouping_edits, _written_email_edits,
+def _spelling_edits(text):
+    """A misspelt or run-together slur, insult or group word read as the word it disguises
+    ("wmoen" -> "women", "ihatewomen" -> "i hate women"): spelling.py."""
+    from .spelling import speller
+    return speller().edits(text)
+
+
+PASSES = (_line_break_edits, _emoji_between_edits, _markup_edits, _apostrophe_edits, _spelled_out_edits, _leet_edits, _squeeze_edits, _spelling_edits, _number_edits, _nhs_grouping_edits, _written_email_edits,
           _symbol_run_edits)
 
 

@@ -318,7 +318,8 @@ def create_app(cfg: Optional[ServeConfig] = None) -> FastAPI:
             _check_length("an attachment's alt text", a.alt_text)
         try:
             post = Post.build(req.text, id=req.id, account=req.account, profile=req.profile,
-                              attachments=[a.model_dump() for a in req.attachments])
+                              attachments=[a.model_dump() for a in req.attachments],
+                              allow=[a if isinstance(a, str) else a.model_dump() for a in req.allow])
         except ScreenInputError as exc:
             raise HTTPException(422, str(exc))
         ((problem, out),) = await work.screen(pid, [post])
@@ -341,13 +342,13 @@ def create_app(cfg: Optional[ServeConfig] = None) -> FastAPI:
             p = default if p is None else p
             if not isinstance(p, str) or p not in packs:
                 items.append(RecordError(rid, "the record's policy is not an installed pack id (GET /v1/packs); "
-                                              "leave it out to use the batch's policy"))
+                                              "leave it out to use the batch's policy", code="unknown_policy"))
                 packs_of.append(default)
                 continue
             try:
                 items.append(Post.of(raw, account=req.account, profile=req.profile))
             except ScreenInputError as exc:
-                items.append(RecordError(rid, str(exc)))
+                items.append(RecordError(rid, str(exc), code=exc.code))
             packs_of.append(p)
         # consecutive records of one pack go as one job; results come back in input order
         runs = [(pid, [x for _, x in group]) for pid, group in itertools.groupby(zip(packs_of, items),

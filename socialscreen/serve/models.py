@@ -20,6 +20,11 @@ class AttachmentIn(_Strict):
     alt_text: str = ""
 
 
+class AllowIn(_Strict):
+    rule: str = Field(description="a rule id (GET /v1/rules)")
+    reason: Optional[str] = None
+
+
 class ScreenRequest(_Strict):
     """One draft post."""
     text: str = Field(description="the draft post")
@@ -29,13 +34,17 @@ class ScreenRequest(_Strict):
     profile: Optional[str] = Field(None, description="the author's profile / bio (a disclaimer there counts)")
     attachments: list[AttachmentIn] = Field(default_factory=list)
     id: Optional[str] = None
+    allow: list[Union[str, AllowIn]] = Field(default_factory=list,
+                                             description="rule ids whose findings are suppressed in this post "
+                                                         "only (an unknown id is an error)")
 
 
 class BatchRequest(_Strict):
     """Many posts, screened in order; a record that cannot be screened comes back in its place
     as an error record (`error` set, `verdict` null) and the others are still screened."""
     posts: list[Any] = Field(description="each a string, or an object with `text` and optional `id`, "
-                                         "`account`, `profile`, `attachments` and `policy` (an installed pack id)")
+                                         "`account`, `profile`, `attachments`, `policy` (an installed pack id) "
+                                         "and `allow` (rule ids suppressed in that post only)")
     policy: Optional[str] = Field(None, description="the pack for records that name none; "
                                                     "default: the service's --policy")
     account: Account = "personal"
@@ -67,6 +76,17 @@ class FindingOut(_Strict):
     fix: Optional[str] = None
 
 
+class SuppressedOut(_Strict):
+    """A finding set aside (by the post's own `allow`), counted: never its text."""
+    rule: str
+    category: str
+    start: int
+    end: int
+    by: Literal["allow", "allow-list", "baseline"]
+    reason: Optional[str] = None
+    attachment: Optional[int] = None
+
+
 class ResultOut(_Strict):
     """The same object as one record of `socialscreen check --format json`."""
     id: Optional[str] = None
@@ -75,12 +95,14 @@ class ResultOut(_Strict):
     account: Account
     findings: list[FindingOut]
     notes: Optional[list[str]] = None
+    suppressed: Optional[list[SuppressedOut]] = None
 
 
 class RecordErrorOut(_Strict):
     """A record that could not be screened, in its place; the message never quotes the record."""
     id: Optional[str]
     error: str
+    code: Optional[str] = None          # one of socialscreen.values.ERROR_CODES
     verdict: None
     findings: list[FindingOut]
 

@@ -53,8 +53,8 @@ def matrix(us):
     for i, u in enumerate(us):
         idx, v = featurise(u.text, BITS, ("account:" + u.account,), context=u.context)
         rows += [i] * len(idx)
-        cols += idx
-        vals += v
+        cols += idx.tolist()
+        vals += v.tolist()
     return csr_matrix((np.array(vals, dtype=np.float64), (rows, cols)), shape=(len(us), 1 << BITS))
 
 
@@ -69,8 +69,8 @@ def post_matrix(posts):
         profile = normalise(p.get("profile") or "").text
         idx, v = featurise(normalise(p["text"]).text, BITS, post_extras(p.get("account", "personal"), profile))
         rows += [i] * len(idx)
-        cols += idx
-        vals += v
+        cols += idx.tolist()
+        vals += v.tolist()
     return csr_matrix((np.array(vals, dtype=np.float64), (rows, cols)), shape=(len(posts), 1 << BITS))
 
 

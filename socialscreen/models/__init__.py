@@ -77,7 +77,7 @@ class ContextModel:
             # the sentence, and the words of the two sentences either side as context
             around = text[sents[max(0, i - 2)][0]:sents[min(len(sents) - 1, i + 2)][1]]
             idx, vals = featurise(text[s:e], self.bits, ("account:" + account,), context=around)
-            if not idx:
+            if not len(idx):
                 continue
             z = np.asarray(vals, dtype=np.float32) @ self.weights[idx]
             probs = 1.0 / (1.0 + np.exp(-(z[:n] + self.bias)))
@@ -95,7 +95,7 @@ class ContextModel:
         if not self.post_categories:
             return {}
         idx, vals = featurise(analysis.text, self.bits, post_extras(account, analysis.profile))
-        if not idx:
+        if not len(idx):
             return {c: 0.0 for c in self.post_categories}
         first = len(self.categories) + len(self.characteristics)
         z = np.asarray(vals, dtype=np.float32) @ self.weights[idx, first:]

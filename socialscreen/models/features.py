@@ -9,9 +9,10 @@ features with the word they disguise.
 """
 from __future__ import annotations
 
-import math
 import zlib
+from functools import lru_cache
 
+import numpy as np
 import regex
 
 WORD = regex.compile(r"[\p{L}\p{N}']+|[^\s\p{L}\p{N}\p{P}]", regex.V1)
@@ -21,36 +22,64 @@ def tokens(text: str) -> list[str]:
     return [w.strip("'") or w for w in WORD.findall(text.lower())]
 
 
-def featurise(text: str, bits: int, extra=(), context: str = "") -> tuple[list[int], list[float]]:
-    """(indices, values) of an L2-normalised sparse vector; `extra` are whole-unit tokens
-    (the account) hashed as they are; the words of `context` (the whole post around a
-    sentence) are features of their own, weighted lower: "reported", "not OK" elsewhere in the
-    post change what a quoted slur means."""
+@lru_cache(maxsize=262144)
+def _hash(key: str, mask: int) -> int:
+    return zlib.crc32(key.encode("utf-8", "surrogatepass")) & mask
+
+
+@lru_cache(maxsize=65536)
+def _word_keys(w: str, mask: int) -> tuple[np.ndarray, np.ndarray]:
+    """A word's own features, hashed: the word, then its character 3-5 grams, as (hashes,
+    weights) arrays (bounded cache: most words recur, and hashing their grams was most of the
+    layer's time)."""
+    keys = [_hash("w:" + w, mask)]
+    padded = f" {w} "
+    n = len(padded)
+    for size in (3, 4, 5):
+        for j in range(0, n - size + 1):
+            keys.append(_hash("c:" + padded[j:j + size], mask))
+    weights = np.full(len(keys), 0.5)
+    weights[0] = 1.0
+    out = (np.array(keys, dtype=np.int64), weights)
+    out[0].flags.writeable = False
+    out[1].flags.writeable = False
+    return out
+
+
+_EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0))
+
+
+def featurise(text: str, bits: int, extra=(), context: str = "") -> tuple[np.ndarray, np.ndarray]:
+    """(indices, values) of an L2-normalised sparse vector, indices ascending; `extra` are
+    whole-unit tokens (the account) hashed as they are; the words of `context` (the whole post
+    around a sentence) are features of their own, weighted lower: "reported", "not OK"
+    elsewhere in the post change what a quoted slur means. Each feature's value is
+    1 + log(its weighted count): a word 1, a character n-gram 0.5, a bigram 1, a context word 0.3."""
     mask = (1 << bits) - 1
-    counts: dict[int, float] = {}
-
-    def add(key: str, weight: float = 1.0):
-        h = zlib.crc32(key.encode("utf-8", "surrogatepass")) & mask
-        counts[h] = counts.get(h, 0.0) + weight
-
     words = tokens(text)
-    for i, w in enumerate(words):
-        add("w:" + w)
-        if i:
-            add("b:" + words[i - 1] + " " + w)
-        padded = f" {w} "
-        n = len(padded)
-        for size in (3, 4, 5):
-            for j in range(0, n - size + 1):
-                add("c:" + padded[j:j + size], 0.5)
+    hashes, weights = [], []
+    for w in words:
+        h, wt = _word_keys(w, mask)
+        hashes.append(h)
+        weights.append(wt)
+    more = [_hash("b:" + words[i - 1] + " " + words[i], mask) for i in range(1, len(words))]
+    more_w = [1.0] * len(more)
     for t in extra:
-        add("x:" + t)
+        more.append(_hash("x:" + t, mask))
+        more_w.append(1.0)
     if context:
-        for w in set(tokens(context)):
-            add("p:" + w, 0.3)
-    if not counts:
-        return [], []
-    idx = sorted(counts)
-    vals = [1.0 + math.log(counts[i]) for i in idx]
-    norm = math.sqrt(sum(v * v for v in vals)) or 1.0
-    return idx, [v / norm for v in vals]
+        ctx = [_hash("p:" + w, mask) for w in set(tokens(context))]
+        more += ctx
+        more_w += [0.3] * len(ctx)
+    if more:
+        hashes.append(np.array(more, dtype=np.int64))
+        weights.append(np.array(more_w))
+    if not hashes:
+        return _EMPTY
+    h = np.concatenate(hashes)
+    if not len(h):
+        return _EMPTY
+    idx, inverse = np.unique(h, return_inverse=True)
+    vals = 1.0 + np.log(np.bincount(inverse, weights=np.concatenate(weights)))
+    norm = float(np.sqrt(vals @ vals)) or 1.0
+    return idx, vals / norm

@@ -59,21 +59,37 @@ def _hash(key: str, mask: int) -> int:
     return zlib.crc32(key.encode("utf-8", "surrogatepass")) & mask
 
 
+@lru_cache(maxsize=65536)
+def _word_feats(w: str, mask: int) -> dict:
+    """A word's own features, hashed and merged (a repeated n-gram counts once). Cached and
+    shared: callers copy it, never change it."""
+    feats: dict[int, float] = {}
+    for key, v in _word_keys(w):
+        h = _hash(key, mask)
+        feats[h] = max(feats.get(h, 0.0), v)
+    return feats
+
+
+def _context_keys(pad: list, k: int, w: str, quoted: bool) -> list:
+    """The features of the word at pad[k] that come from around it: the words either side,
+    the bigrams they form with it, and whether it is quoted."""
+    keys = [("l1:" + pad[k - 1], 0.5), ("l2:" + pad[k - 2], 0.3), ("r1:" + pad[k + 1], 0.5),
+            ("r2:" + pad[k + 2], 0.3), ("lb:" + pad[k - 1] + " " + w, 0.7), ("rb:" + w + " " + pad[k + 1], 0.7)]
+    if quoted:
+        keys.append(("q:" + w, 0.5))
+        keys.append(("q", 0.5))
+    return keys
+
+
 def sentence_features(words: list[str], quoted: list[bool], bits: int):
-    """Per word, (indices, values) of its feature vector (not normalised: a fixed scale)."""
+    """Per word, (indices, values) of its feature vector (not normalised: a fixed scale).
+    Training's form; `SpanTagger.word_probs` scores the same features without listing them."""
     mask = (1 << bits) - 1
     out = []
     pad = ["<s>", "<s>"] + words + ["</s>", "</s>"]
     for i, w in enumerate(words):
-        k = i + 2
-        keys = list(_word_keys(w))
-        keys += [("l1:" + pad[k - 1], 0.5), ("l2:" + pad[k - 2], 0.3), ("r1:" + pad[k + 1], 0.5),
-                 ("r2:" + pad[k + 2], 0.3), ("lb:" + pad[k - 1] + " " + w, 0.7), ("rb:" + w + " " + pad[k + 1], 0.7)]
-        if quoted[i]:
-            keys.append(("q:" + w, 0.5))
-            keys.append(("q", 0.5))
-        feats: dict[int, float] = {}
-        for key, v in keys:
+        feats = dict(_word_feats(w, mask))
+        for key, v in _context_keys(pad, i + 2, w, quoted[i]):
             h = _hash(key, mask)
             feats[h] = max(feats.get(h, 0.0), v)       # a repeated n-gram counts once
         out.append((list(feats), list(feats.values())))
@@ -99,20 +115,56 @@ class SpanTagger:
         self.bias = float(bias)
         self.bits = bits
         self.span = float(span)        # a word at or above this is part of a span
+        self.mask = (1 << bits) - 1
+        self._own_scores: dict = {}    # word -> (its own features, their score); bounded
 
     def word_probs(self, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, float]]:
-        """(start, end, probability) of every word of text[start:end], offsets into text."""
+        """(start, end, probability) of every word of text[start:end], offsets into text.
+
+        The score of sentence_features' vector, computed in two parts: a word's own features
+        (the word, its shape, its n-grams) give a score cached per word; the features from
+        around it are added where they are not already among its own (a feature counts once,
+        at its highest value)."""
         piece = text[start:end] if (start or end is not None) else text
         toks = tokenise(piece)
         if not toks:
             return []
-        feats = sentence_features([w for _s, _e, w in toks], quoted_flags(piece, toks), self.bits)
-        offsets = np.cumsum([0] + [len(i) for i, _v in feats[:-1]])
-        idx = np.fromiter((i for ii, _v in feats for i in ii), dtype=np.int64)
-        vals = np.fromiter((v for _i, vv in feats for v in vv), dtype=np.float32)
-        z = np.add.reduceat(self.weights[idx] * vals, offsets)
+        words = [w for _s, _e, w in toks]
+        quoted = quoted_flags(piece, toks)
+        mask = self.mask
+        pad = ["<s>", "<s>"] + words + ["</s>", "</s>"]
+        own_scores, at, hs, deltas = [], [], [], []
+        for i, w in enumerate(words):
+            feats, score = self._own(w)
+            own_scores.append(score)
+            extra: dict[int, float] = {}
+            for key, v in _context_keys(pad, i + 2, w, quoted[i]):
+                h = _hash(key, mask)
+                if v > extra.get(h, 0.0):
+                    extra[h] = v
+            for h, v in extra.items():
+                d = v - feats.get(h, 0.0)
+                if d > 0:
+                    at.append(i)
+                    hs.append(h)
+                    deltas.append(d)
+        z = np.array(own_scores, dtype=np.float32)
+        if hs:
+            z += np.bincount(at, weights=self.weights[hs] * np.array(deltas, dtype=np.float32),
+                             minlength=len(words)).astype(np.float32)
         probs = 1.0 / (1.0 + np.exp(-np.clip(z + self.bias, -30.0, 30.0)))
-        return [(s + start, e + start, float(p)) for (s, e, _w), p in zip(toks, probs)]
+        return [(s + start, e + start, float(p)) for (s, e, _w), p in zip(toks, probs.tolist())]
+
+    def _own(self, w: str) -> tuple[dict, float]:
+        got = self._own_scores.get(w)
+        if got is None:
+            feats = _word_feats(w, self.mask)
+            score = float(self.weights[list(feats)] @ np.array(list(feats.values()), dtype=np.float32))
+            got = (feats, score)
+            if len(self._own_scores) >= 65536:          # bounded: start again rather than grow
+                self._own_scores.clear()
+            self._own_scores[w] = got
+        return got
 
 
 def spans_of(word_probs, threshold: float, text: str, gap: int = 3) -> list[tuple[int, int, float]]:

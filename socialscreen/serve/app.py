@@ -16,7 +16,6 @@ import json
 import logging
 import os
 import secrets
-import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -34,6 +33,7 @@ from .. import __version__
 from ..errors import ScreenInputError, SocialScreenError
 from ..values import Post, RecordError
 from . import models as m
+from .screening import NoScreeningProcess, ProcessEngine, Screeners, ScreeningStopped, ThreadEngine
 
 STATIC = Path(__file__).resolve().parent / "static"
 CONFIG_ENV = "SOCIALSCREEN_SERVE_CONFIG"
@@ -62,6 +62,15 @@ class ServeConfig:
     max_chars: int = 20_000                 # characters per post, profile or alt text
     api_key_env: str = "SOCIALSCREEN_API_KEY"
     cors_origins: list = field(default_factory=list)
+    workers: int = 1                        # service worker processes (uvicorn's)
+    screen_processes: Optional[int] = None  # screening processes per worker; 0: a thread; None: auto
+
+    def processes(self) -> int:
+        """Screening processes per worker: as configured, else the CPU cores shared out among the
+        workers (at least one each)."""
+        if self.screen_processes is not None:
+            return max(0, int(self.screen_processes))
+        return max(1, usable_cpus() // max(1, self.workers))
 
     def to_env(self) -> str:
         return json.dumps(asdict(self))
@@ -70,93 +79,6 @@ class ServeConfig:
     def from_env(cls) -> "ServeConfig":
         raw = os.environ.get(CONFIG_ENV)
         return cls(**json.loads(raw)) if raw else cls()
-
-
-class Screeners:
-    """One Screener per pack in this worker, built on first use (once, even under concurrent
-    first requests) and reused; Screener is thread-safe."""
-
-    def __init__(self, cfg: ServeConfig):
-        self.cfg = cfg
-        self._built: dict = {}
-        self._locks: dict = {}
-        self._lock = threading.Lock()
-        self.error: Optional[str] = None
-
-    def get(self, pack_id: str):
-        s = self._built.get(pack_id)
-        if s is not None:
-            return s
-        with self._lock:
-            lock = self._locks.setdefault(pack_id, threading.Lock())
-        with lock:
-            s = self._built.get(pack_id)
-            if s is None:
-                from ..screener import Screener
-                s = Screener(pack_id, model=self.cfg.model, context=self.cfg.context, max_chars=self.cfg.max_chars)
-                self._built[pack_id] = s
-        return s
-
-    def loaded(self) -> list:
-        return sorted(self._built)
-
-
-class ScreenQueue:
-    """One screening thread per worker process. Requests queue here; the thread takes every job
-    waiting (up to `max_posts` posts), and screens them per pack in one `screen_many` call, so
-    concurrent single-post requests share one batched spaCy pass instead of contending for the
-    GIL in many threads. A job is a list of Post or RecordError; its future gets, for each in
-    order, (the record error's message or None, the JSON bytes of its result)."""
-
-    def __init__(self, screeners: Screeners, max_posts: int = 64):
-        import queue
-        self.screeners, self.max_posts = screeners, max_posts
-        self._q: "queue.Queue" = queue.Queue()
-        self._thread = threading.Thread(target=self._run, name="socialscreen-screen", daemon=True)
-        self._thread.start()
-
-    def submit(self, pack_id: str, items: list):
-        from concurrent.futures import Future
-        fut: Future = Future()
-        self._q.put((pack_id, items, fut))
-        return fut
-
-    def _run(self):
-        import queue
-        while True:
-            jobs = [self._q.get()]
-            n = len(jobs[0][1])
-            while n < self.max_posts:
-                try:
-                    job = self._q.get_nowait()
-                except queue.Empty:
-                    break
-                jobs.append(job)
-                n += len(job[1])
-            by_pack: dict = {}
-            for job in jobs:
-                by_pack.setdefault(job[0], []).append(job)
-            for pack_id, group in by_pack.items():
-                try:
-                    screener = self.screeners.get(pack_id)
-                    items = [x for job in group for x in job[1]]
-                    results = [(r.error if isinstance(r, RecordError) else None, _dumps(r.to_dict()))
-                               for r in screener.screen_many(items, errors="return", batch_size=self.max_posts)]
-                except BaseException as exc:           # handed to the request; logged there by type only
-                    for job in group:
-                        job[2].set_exception(exc)
-                    continue
-                at = 0
-                for job in group:
-                    job[2].set_result(results[at:at + len(job[1])])
-                    at += len(job[1])
-
-
-def _dumps(obj) -> bytes:
-    try:
-        return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    except UnicodeEncodeError:                          # a lone surrogate: escaped, still valid JSON
-        return json.dumps(obj, separators=(",", ":")).encode("ascii")
 
 
 def _json(parts_or_bytes) -> Response:
@@ -168,6 +90,17 @@ def _error(status: int, message: str, details=None, headers=None) -> JSONRespons
     if details:
         body["details"] = details
     return JSONResponse(body, status_code=status, headers=headers)
+
+
+def usable_cpus() -> int:
+    """The CPU cores this process may run on (its affinity, where the system says)."""
+    count = getattr(os, "process_cpu_count", None)               # Python 3.13+
+    if count is not None:
+        return count() or 1
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 class Guard:
@@ -199,7 +132,8 @@ class Guard:
             if replay is not None:
                 await self.app(scope, replay, send_out)
         except Exception as exc:                       # never the message: it might hold input
-            log.error("unexpected %s while handling %s %s", type(exc).__name__, scope.get("method"), _route(scope))
+            log.error("unexpected %s while handling %s %s", getattr(exc, "kind", None) or type(exc).__name__,
+                      scope.get("method"), _route(scope))
             if not state["started"]:
                 await _error(500, "internal error (logged by type only); the service goes on")(scope, receive, send_out)
         finally:
@@ -274,42 +208,35 @@ def create_app(cfg: Optional[ServeConfig] = None) -> FastAPI:
     rules = {r.id: r for r in load_rules()}
     if cfg.policy is not None and cfg.policy not in packs:
         raise SocialScreenError(f"no installed pack {cfg.policy!r}; installed: {', '.join(packs)}")
-    screeners = Screeners(cfg)
-    work = ScreenQueue(screeners)
-    ready = threading.Event()
-
-    def warm():
-        try:
-            if cfg.policy:
-                screeners.get(cfg.policy)
-        except Exception as exc:                          # reported by /readyz
-            screeners.error = f"{type(exc).__name__}: {exc}"
-            log.error("could not load pack %s: %s", cfg.policy, screeners.error)
-        finally:
-            ready.set()
+    kwargs = dict(model=cfg.model, context=cfg.context, max_chars=cfg.max_chars)
+    n = cfg.processes()
+    work = ProcessEngine(cfg.policy, kwargs, n) if n else ThreadEngine(cfg.policy, Screeners(**kwargs))
 
     from contextlib import asynccontextmanager
 
     @asynccontextmanager
     async def lifespan(app):
-        threading.Thread(target=warm, name="socialscreen-warm", daemon=True).start()
-        yield
+        work.start()
+        try:
+            yield
+        finally:
+            await work.close()
 
     app = FastAPI(title="socialscreen", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Screen draft social-media posts against a social media policy. "
                               "Results are the same JSON as `socialscreen check --format json`.")
-    app.state.cfg, app.state.screeners = cfg, screeners
+    app.state.cfg, app.state.engine = cfg, work
     bearer = HTTPBearer(auto_error=False, description="needed only when the service was started with "
                                                       f"{cfg.api_key_env} set")
 
-    def authorised(creds: Optional[HTTPAuthorizationCredentials] = Depends(bearer)):
+    async def authorised(creds: Optional[HTTPAuthorizationCredentials] = Depends(bearer)):
         if api_key is None:
             return
         if creds is None or not secrets.compare_digest(creds.credentials.encode(), api_key.encode()):
             raise HTTPException(401, "missing or wrong API key: send Authorization: Bearer <key>",
                                 headers={"WWW-Authenticate": "Bearer"})
 
-    errors = {s: {"model": m.ErrorOut} for s in (400, 401, 413, 415, 422)}
+    errors = {s: {"model": m.ErrorOut} for s in (400, 401, 413, 415, 422, 503)}
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
@@ -319,6 +246,16 @@ def create_app(cfg: Optional[ServeConfig] = None) -> FastAPI:
         elif exc.status_code == 405:
             message = f"{request.method} is not allowed here (GET /openapi.json lists the endpoints)"
         return _error(exc.status_code, message, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(ScreeningStopped)
+    async def stopped(request: Request, exc: ScreeningStopped):
+        log.error("a screening process stopped while handling %s %s", request.method, _route(request.scope))
+        return _error(503, "the screening process stopped while screening this request (it has been replaced): "
+                           "send it again", headers={"retry-after": "1"})
+
+    @app.exception_handler(NoScreeningProcess)
+    async def no_process(request: Request, exc: NoScreeningProcess):
+        return _error(503, "no screening process could start (GET /readyz says why; the service's log has more)")
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError):
@@ -363,12 +300,12 @@ def create_app(cfg: Optional[ServeConfig] = None) -> FastAPI:
     @app.get("/readyz", response_model=m.ReadyOut, tags=["health"], summary="readiness: the default pack is loaded",
              responses={503: {"model": m.ReadyOut}})
     def readyz():
-        if not ready.is_set():
-            return JSONResponse({"status": "loading", "loaded": screeners.loaded()}, status_code=503)
-        if screeners.error:
-            return JSONResponse({"status": "failed", "loaded": screeners.loaded(), "error": screeners.error},
+        if not work.ready:
+            return JSONResponse({"status": "loading", "loaded": work.loaded()}, status_code=503)
+        if work.error:
+            return JSONResponse({"status": "failed", "loaded": work.loaded(), "error": work.error},
                                 status_code=503)
-        return {"status": "ready", "loaded": screeners.loaded()}
+        return {"status": "ready", "loaded": work.loaded()}
 
     # -- screening -------------------------------------------------------------------------------
     @app.post("/v1/screen", tags=["screen"], summary="screen one post",
@@ -385,7 +322,7 @@ def create_app(cfg: Optional[ServeConfig] = None) -> FastAPI:
                               allow=[a if isinstance(a, str) else a.model_dump() for a in req.allow])
         except ScreenInputError as exc:
             raise HTTPException(422, str(exc))
-        ((problem, out),) = await asyncio.wrap_future(work.submit(pid, [post]))
+        ((problem, out),) = await work.screen(pid, [post])
         if problem is not None:
             raise HTTPException(422, problem)
         return _json(out)
@@ -414,12 +351,11 @@ def create_app(cfg: Optional[ServeConfig] = None) -> FastAPI:
                 items.append(RecordError(rid, str(exc), code=exc.code))
             packs_of.append(p)
         # consecutive records of one pack go as one job; results come back in input order
-        futures = []
-        for pid, group in itertools.groupby(zip(packs_of, items), key=lambda x: x[0]):
-            futures.append(work.submit(pid, [x for _, x in group]))
+        runs = [(pid, [x for _, x in group]) for pid, group in itertools.groupby(zip(packs_of, items),
+                                                                                   key=lambda x: x[0])]
         parts = []
-        for fut in futures:
-            parts.extend(out for _, out in await asyncio.wrap_future(fut))
+        for results in await asyncio.gather(*(work.screen(pid, run) for pid, run in runs)):
+            parts.extend(out for _, out in results)
         return _json(b"[" + b",".join(parts) + b"]")
 
     # -- packs, clauses, rules ------------------------------------------------------------------------

@@ -13,7 +13,12 @@ def add_arguments(p) -> None:
                    help="address to bind (default 127.0.0.1: this machine only; 0.0.0.0 for every interface)")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--policy", help="the default pack for requests that name none; loaded at start-up")
-    p.add_argument("--workers", type=int, default=1, help="worker processes (each loads its own screeners)")
+    p.add_argument("--workers", type=int, default=1,
+                   help="service worker processes: each answers HTTP and feeds its own screening processes "
+                        "(default 1)")
+    p.add_argument("--screen-processes", type=int, default=None, metavar="N",
+                   help="screening processes per worker, each loading its screeners once (default: the CPU "
+                        "cores shared out among the workers); 0 screens in a thread of the worker itself")
     p.add_argument("--model", help="spaCy model, or 'none' for rules only (default: best installed)")
     p.add_argument("--context", default="context", help="the learned context layer, or 'none'")
     p.add_argument("--max-body", type=int, default=1_000_000, help="largest request body in bytes (413 above)")
@@ -57,7 +62,8 @@ def run(args) -> int:
 
     cfg = ServeConfig(policy=args.policy, model=args.model, context=None if args.context == "none" else args.context,
                       max_body=args.max_body, max_batch=args.max_batch, max_chars=args.max_chars,
-                      api_key_env=args.api_key_env, cors_origins=list(args.cors_origin))
+                      api_key_env=args.api_key_env, cors_origins=list(args.cors_origin), workers=args.workers,
+                      screen_processes=args.screen_processes)
     os.environ[CONFIG_ENV] = cfg.to_env()
     from .app import create_app
     # one worker: the app built here (a bad --policy fails before binding); more: each builds its own

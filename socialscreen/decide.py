@@ -61,7 +61,7 @@ class Decider:
         if scores and self.model is not None:
             findings = self._with_context(findings, scores, prepared.norm, account)
         if post_scores and self.model is not None:
-            findings += self._post_findings(findings, post_scores, prepared, account)
+            findings += self._post_findings(findings, post_scores, prepared, account, alt_hits)
         findings, suppressed = self._allowed(findings, post)
         in_text = {f.category for f in findings}
         attached, more = self._allowed([f for f in self._attachment_findings(prepared, alt_hits, account)
@@ -134,31 +134,41 @@ class Decider:
             out += self._tagger_findings(out, scores, norm, account)
         return out
 
-    def _post_findings(self, findings, post_scores, prepared, account) -> list:
-        """A post-level category the rules missed (missing_disclaimer): a finding with no span
-        (start == end == 0, text ""), when the layer's whole-post score reaches `add` and none of
-        the rule's `unless` patterns (a disclaimer) matches the post or the profile."""
+    def _post_findings(self, findings, post_scores, prepared, account, alt_hits=()) -> list:
+        """A whole-post category the rules missed: a finding with no span (start == end == 0,
+        text ""), when the layer's whole-post score reaches `add` and none of the rule's `unless`
+        patterns (a disclaimer, a consent statement) matches the post, the profile or an alt
+        text. missing_disclaimer: what is missing is not in the text. unconsented_image: only
+        for a post with an attachment, none of whose alt texts a rule already flagged; the finding
+        names the first attachment."""
         out = []
-        have = {f.category for f in findings}
+        have = {f.category for f in findings} | {h.rule.category for h in alt_hits}
         analysis = prepared.analysis
         for category in self.model.post_categories:
             rule = self.model_rules.get(category)
             if rule is None or category in have:
                 continue
+            attachment = None
+            if category == "unconsented_image":
+                if not prepared.post.attachments:
+                    continue
+                attachment = 0
             p, t = post_scores.get(category, 0.0), self.model.thresholds[category]["add"]
             if p < t:
                 continue
+            texts = [analysis.text, analysis.profile or ""] + [a.text for _i, a, _raw in prepared.alts]
             unless = [compiled(x) for x in rule.options.get("unless", ())]
-            if any(u.search(analysis.text) or (analysis.profile and u.search(analysis.profile)) for u in unless):
+            if any(u.search(x) for u in unless for x in texts if x):
                 continue
             clauses = self.pack.clauses_for(rule.id, category, account)
             if not clauses:
                 continue
-            out.append(Finding(        # no span: what is missing is not in the text (as attachment findings)
+            reads_as = rule.options.get("reads_as") or category.replace("_", " ")
+            out.append(Finding(        # no span: judged on the whole post (as attachment findings)
                 category=category, start=0, end=0, text="", severity=self._severity(rule), confidence=round(p, 3),
                 message=rule.message, detector="model", rule=rule.id, clauses=clauses,
-                why=f"context model {self.model.name}: the post reads as tied to work, {p:.2f} (adds at {t:.2f}); "
-                    f"no disclaimer in the post or profile", fix=rule.fix))
+                why=f"context model {self.model.name}: the post reads as {reads_as}, {p:.2f} (adds at {t:.2f})",
+                attachment=attachment, fix=rule.fix))
         return out
 
     def _tagger_findings(self, have, scores, norm, account) -> list:

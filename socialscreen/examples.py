@@ -29,8 +29,11 @@ class ExampleFailure:
 
 
 def screen_example(screener, rule, example):
-    """The Result of one example: as the post text, or as an image's alt text for a rule that
-    reads attachments only."""
+    """The Result of one example: as the post text (with an image attached when the example
+    gives its alt text), or as an image's alt text for a rule that reads attachments only."""
+    if example.alt_text is not None:
+        return screener.screen(example.text, profile=example.profile,
+                               attachments=[{"type": "image", "alt_text": example.alt_text}])
     if "text" in rule.applies_to:
         return screener.screen(example.text, profile=example.profile)
     return screener.screen("", profile=example.profile,

@@ -46,6 +46,7 @@ class Example:
     text: str
     profile: Optional[str] = None
     spans: tuple = ()                        # ((start, end), ...) in text
+    alt_text: Optional[str] = None           # screened with an image attached that has this alt text
 
 
 @dataclass(frozen=True)
@@ -96,13 +97,16 @@ def _fail(path, fieldname, problem):
 
 def _example(item, path, where, flag: bool) -> Example:
     if isinstance(item, dict):
-        if set(item) - {"text", "profile"} or not isinstance(item.get("text"), str):
-            _fail(path, where, "an example mapping has 'text' and optional 'profile'")
+        if set(item) - {"text", "profile", "alt_text"} or not isinstance(item.get("text"), str) \
+                or not isinstance(item.get("alt_text", ""), str):
+            _fail(path, where, "an example mapping has 'text' and optional 'profile' and 'alt_text' (an attached "
+                               "image's alt text), each a string")
         raw, profile = item["text"], (str(item["profile"]) if item.get("profile") else None)
+        alt = item.get("alt_text")
     elif isinstance(item, (str, int, float)):
-        raw, profile = str(item), None
+        raw, profile, alt = str(item), None, None
     else:
-        _fail(path, where, "must be a string or a mapping with 'text' and 'profile'")
+        _fail(path, where, "must be a string or a mapping with 'text', 'profile' and 'alt_text'")
     spans, text, pos = [], [], 0
     for m in _MARK.finditer(raw):
         text.append(raw[pos:m.start()])
@@ -113,7 +117,7 @@ def _example(item, path, where, flag: bool) -> Example:
     text.append(raw[pos:])
     if spans and not flag:
         _fail(path, where, "a 'pass' example cannot mark a span with [[...]]")
-    return Example("".join(text), profile, tuple(spans))
+    return Example("".join(text), profile, tuple(spans), alt)
 
 
 def _examples(raw, path, fieldname, flag) -> tuple:

@@ -234,7 +234,9 @@ class Screener:
             scores = post = None
             if scorer is not None:
                 scores = scorer.score(prepared.analysis, prepared.post.account)
-                post = scorer.post_scores(prepared.analysis, prepared.post.account)
+                alts = {i: a.text for i, a, _raw in prepared.alts}
+                post = scorer.post_scores(prepared.analysis, prepared.post.account,
+                                          [(att.type, alts.get(i, "")) for i, att in enumerate(prepared.post.attachments)])
             out.append(self.decider.decide(prepared, text_hits, alt_hits, scores, post))
         return out
 

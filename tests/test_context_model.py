@@ -114,3 +114,24 @@ def test_personal_account_alone_is_not_a_disclaimer():
     s = socialscreen.Screener("walton-centre", context=None)
     r = s.screen("Long shift on the ward today, shattered", account="personal", profile="Personal account")
     assert any(f.category == "missing_disclaimer" for f in r.findings)
+
+
+def test_the_whole_post_layer_adds_an_unconsented_image_only_with_an_attachment(tmp_path):
+    own = _patterns_with_post_bias(tmp_path, 30.0)          # the layer is sure of every post
+    s = socialscreen.Screener("stass", patterns_dir=str(own))
+    text = "Lovely afternoon at the centre"
+    photo = [{"type": "image", "alt_text": "A man smiling in an armchair"}]
+    assert not [f for f in s.screen(text).findings if f.category == "unconsented_image"]      # nothing attached
+    found = [f for f in s.screen(text, attachments=photo).findings if f.category == "unconsented_image"]
+    assert len(found) == 1
+    f = found[0]
+    assert (f.start, f.end, f.text, f.attachment) == (0, 0, "", 0) and f.rule == "model.unconsented-image"
+    assert "context model" in f.why and f.clauses
+    # consent stated in the post or in the alt text: nothing
+    assert not [f for f in s.screen(text + ", shared with his permission", attachments=photo).findings
+                if f.category == "unconsented_image"]
+    consented = [{"type": "image", "alt_text": "A man smiling in an armchair (with permission)"}]
+    assert not [f for f in s.screen(text, attachments=consented).findings if f.category == "unconsented_image"]
+    # the layer off for the category in a pack: nothing
+    assert not [f for f in socialscreen.Screener("stass", patterns_dir=str(own), context=None)
+                .screen(text, attachments=photo).findings if f.category == "unconsented_image"]

@@ -35,8 +35,9 @@ class Table:
     """The training posts as arrays: per category the layer's out-of-fold score, hard and soft
     rule hits and the gold label; the tagger's highest word; which posts are clean."""
 
-    def __init__(self, posts, oof, rules, categories, tag_max=None):
+    def __init__(self, posts, oof, rules, categories, tag_max=None, no_veto=()):
         self.categories = tuple(categories)
+        self.no_veto = frozenset(no_veto)     # whole-post categories: the layer only adds, never vetoes
         n = len(posts)
         self.n = n
         self.score = {c: np.array([oof.get(p["id"], {}).get(c, 0.0) for p in posts]) for c in categories}
@@ -81,7 +82,7 @@ class Table:
         return self.evaluate({c: (1.01, 0.0) for c in self.categories})
 
 
-def _steps(state, up: bool):
+def _steps(state, up: bool, no_veto=frozenset()):
     """Every state one step away (up: stricter only)."""
     for key, value in state.items():
         if key in ("alone", "floor"):
@@ -94,6 +95,8 @@ def _steps(state, up: bool):
         add, veto = value
         i, k = ADD.index(add), VETO.index(veto)
         moves = [(i + 1, k), (i, k + 1)] if up else [(i + 1, k), (i - 1, k), (i, k + 1), (i, k - 1)]
+        if key in no_veto:
+            moves = [(a, b) for a, b in moves if b == k]
         for a, b in moves:
             if 0 <= a < len(ADD) and 0 <= b < len(VETO):
                 yield {**state, key: (ADD[a], VETO[b])}
@@ -107,7 +110,7 @@ def calibrate(table: Table, use_tagger: bool, slack: float = 0.0):
     for c in table.categories:                      # each category's best F1 on its own
         best = None
         for add in ADD:
-            for veto in VETO:
+            for veto in ([0.0] if c in table.no_veto else VETO):
                 p = table.pred(c, add, veto)
                 g = table.gold[c]
                 tp, fp, fn = int((p & g).sum()), int((p & ~g).sum()), int((~p & g).sum())
@@ -120,7 +123,7 @@ def calibrate(table: Table, use_tagger: bool, slack: float = 0.0):
     f1, clean, _ = table.evaluate(state)
     while clean > limit + 1e-12:                     # buy back false alarms at the least F1
         best = None
-        for s in _steps(state, up=True):
+        for s in _steps(state, up=True, no_veto=table.no_veto):
             if not use_tagger and s["alone"] != 2.0:
                 continue
             f, cl, _ = table.evaluate(s)
@@ -134,7 +137,7 @@ def calibrate(table: Table, use_tagger: bool, slack: float = 0.0):
         _r, state, f1, clean = best
     while True:                                      # then climb while the constraint holds
         best = None
-        for s in _steps(state, up=False):
+        for s in _steps(state, up=False, no_veto=table.no_veto):
             if not use_tagger and s["alone"] != 2.0:
                 continue
             f, cl, _ = table.evaluate(s)

@@ -41,8 +41,12 @@ OUT = ROOT / "patterns" / "models" / "context"
 # judged on the whole post with its profile, only where a pack asks for it (personal accounts of
 # the packs with a disclaimer clause): does the post tie itself to the author's work with no
 # disclaimer?
-POST_CATEGORIES = ("missing_disclaimer",)
+POST_CATEGORIES = ("missing_disclaimer", "unconsented_image")
 POST_PACKS = ("walton-centre", "b3")
+POST_UNITS = {      # the posts each whole-post category is learnt from (and judged on at run time)
+    "missing_disclaimer": lambda p: p.get("policy") in POST_PACKS and p.get("account", "personal") == "personal",
+    "unconsented_image": lambda p: bool(p.get("attachments")),
+}
 CHARACTERISTICS = ("age", "disability", "gender_reassignment", "marriage_civil_partnership",
                    "pregnancy_maternity", "race", "religion_belief", "sex", "sexual_orientation")
 
@@ -67,7 +71,8 @@ def post_matrix(posts):
     rows, cols, vals = [], [], []
     for i, p in enumerate(posts):
         profile = normalise(p.get("profile") or "").text
-        idx, v = featurise(normalise(p["text"]).text, BITS, post_extras(p.get("account", "personal"), profile))
+        attachments = [(a.get("type", "image"), normalise(a.get("alt_text") or "").text) for a in p.get("attachments") or ()]
+        idx, v = featurise(normalise(p["text"]).text, BITS, post_extras(p.get("account", "personal"), profile, attachments))
         rows += [i] * len(idx)
         cols += idx.tolist()
         vals += v.tolist()
@@ -101,7 +106,8 @@ def rule_categories(posts):
                      attachments=p.get("attachments"))
         text_findings = [f for f in r.findings if f.attachment is None]
         vetoable = {r.id for r in s.rules if r.vetoable}
-        hard = {f.category for f in text_findings if f.rule not in vetoable}
+        # an attachment's finding always stands (the layer vetoes only soft text hits)
+        hard = {f.category for f in r.findings if f.attachment is not None or f.rule not in vetoable}
         soft = {f.category for f in text_findings} - hard
         out[p["id"]] = (hard, soft)
     return out
@@ -177,27 +183,30 @@ def train(write: bool = True, dump: str = "", toxic_weight: float = TOXIC_WEIGHT
     for i, u in enumerate(pu):
         for j, c in enumerate(SPAN_CATEGORIES):
             oof[u.post][c] = max(oof[u.post].get(c, 0.0), float(oof_units[i, j]))
-    # the whole-post categories, on the posts where a pack asks for them
-    whole = [p for p in posts if p.get("policy") in POST_PACKS and p.get("account", "personal") == "personal"]
+    # the whole-post categories, each on the posts where it can arise: missing_disclaimer where
+    # a pack asks for it (personal accounts), unconsented_image where something is attached
+    whole = [p for p in posts if any(wanted(p) for wanted in POST_UNITS.values())]
     Xp = post_matrix(whole)
     pfolds = np.array([fold_of(p["id"]) for p in whole])
     Wp = np.zeros(((1 << BITS), len(POST_CATEGORIES)))
     bp = np.zeros(len(POST_CATEGORIES))
     for j, c in enumerate(POST_CATEGORIES):
-        y = np.array([any(e["category"] == c for e in p["expect"]) for p in whole], dtype=int)
-        ones = np.ones(len(whole))
+        rows = np.array([POST_UNITS[c](p) for p in whole])
+        Xc, mine = Xp[rows], [p for p, r in zip(whole, rows) if r]
+        y = np.array([any(e["category"] == c for e in p["expect"]) for p in mine], dtype=int)
+        ones, folds_c = np.ones(len(mine)), pfolds[rows]
         for k in range(FOLDS):
-            tr, te = pfolds != k, pfolds == k
-            w_, b_ = fit(Xp[tr], y[tr], ones[tr])
-            for i, s in zip(np.flatnonzero(te), sigmoid(Xp[te] @ w_ + b_)):
-                oof[whole[i]["id"]][c] = float(s)
-        Wp[:, j], bp[j] = fit(Xp, y, ones)
-        print(f"  {c} (whole posts, {len(whole)}): trained ({time.time() - t0:.0f} s)", file=sys.stderr)
+            tr, te = folds_c != k, folds_c == k
+            w_, b_ = fit(Xc[tr], y[tr], ones[tr])
+            for i, s in zip(np.flatnonzero(te), sigmoid(Xc[te] @ w_ + b_)):
+                oof[mine[i]["id"]][c] = float(s)
+        Wp[:, j], bp[j] = fit(Xc, y, ones)
+        print(f"  {c} (whole posts, {len(mine)}): trained ({time.time() - t0:.0f} s)", file=sys.stderr)
     rules = rule_categories(posts)
     from training import tagger as tagger_training
     Wt, bt, words_oof = tagger_training.train_tagger(posts, toxic, nlp, tagger_weight)
     tag_max = {pid: max((x for x, _y in ws), default=0.0) for pid, ws in words_oof.items()}
-    table = calibration.Table(posts, oof, rules, SPAN_CATEGORIES + POST_CATEGORIES, tag_max)
+    table = calibration.Table(posts, oof, rules, SPAN_CATEGORIES + POST_CATEGORIES, tag_max, no_veto=POST_CATEGORIES)
     state, figures = calibration.calibrate(table, use_tagger=True, slack=calibration.CLEAN_SLACK)
     _f, rules_clean, rules_pr = table.rules_alone()
     thresholds = {c: {"add": float(state[c][0]), "veto": float(state[c][1]),

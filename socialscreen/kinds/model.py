@@ -15,8 +15,11 @@ class ModelDetector:
     name = "model"
     OPTIONS = (
         Option("unless", "regexes", (), "the layer adds no finding of this rule when one of these matches the "
-                                        "post or the profile (a disclaimer, for missing_disclaimer)"),
+                                        "post, the profile or an attachment's alt text (a disclaimer, for "
+                                        "missing_disclaimer; a consent statement, for unconsented_image)"),
         Option("unless_lexicons", "lexicons", (), "lexicons of patterns joining `unless`", into="unless"),
+        Option("reads_as", "string", "", "what a whole-post finding's explanation says the post reads as "
+                                         "(\"tied to work\")"),
     )
 
     def __init__(self, rules):

@@ -25,7 +25,7 @@ SHIPPED = next((c.resolve() for c in (_PACKAGE / "patterns", _PACKAGE.parent / "
 @dataclass(frozen=True)
 class Option:
     key: str
-    type: str                     # "terms" | "regexes" | "number" | "bool" | "choices" | "lexicons"
+    type: str                     # "terms" | "regexes" | "number" | "bool" | "choices" | "lexicons" | "string"
     default: Any = None
     doc: str = ""
     choices: tuple = ()
@@ -90,6 +90,9 @@ def parse_options(options: tuple, raw: dict, path, expand: Callable, lexicon: Ca
         elif opt.type == "number":
             if not isinstance(value, (int, float)) or isinstance(value, bool):
                 raise DataError(path, opt.key, "must be a number")
+        elif opt.type == "string":
+            if not isinstance(value, str):
+                raise DataError(path, opt.key, "must be a string")
         elif opt.type == "bool":
             if not isinstance(value, bool):
                 raise DataError(path, opt.key, "must be true or false")

@@ -89,12 +89,13 @@ class ContextModel:
         return out
 
 
-    def post_scores(self, analysis, account: str) -> dict:
+    def post_scores(self, analysis, account: str, attachments=()) -> dict:
         """category -> probability for the post-level categories: the whole post, with the
-        account type and the words of the profile as features of their own."""
+        account type, the words of the profile and the attachments' types and alt texts as
+        features of their own."""
         if not self.post_categories:
             return {}
-        idx, vals = featurise(analysis.text, self.bits, post_extras(account, analysis.profile))
+        idx, vals = featurise(analysis.text, self.bits, post_extras(account, analysis.profile, attachments))
         if not len(idx):
             return {c: 0.0 for c in self.post_categories}
         first = len(self.categories) + len(self.characteristics)
@@ -103,9 +104,15 @@ class ContextModel:
         return dict(zip(self.post_categories, probs.tolist()))
 
 
-def post_extras(account: str, profile) -> tuple:
-    """The whole-post units' extra features: the account type and each word of the profile."""
-    return ("account:" + account,) + tuple(sorted({"profile:" + w for w in tokens(profile or "")}))
+def post_extras(account: str, profile, attachments=()) -> tuple:
+    """The whole-post units' extra features: the account type, each word of the profile, and
+    for each attachment its type and the words of its alt text (`attachments`: (type, alt
+    text) pairs, the alt text normalised as the post is)."""
+    out = {"profile:" + w for w in tokens(profile or "")}
+    for kind, alt in attachments:
+        out.add("att:" + kind)
+        out.update("alt:" + w for w in tokens(alt or ""))
+    return ("account:" + account,) + tuple(sorted(out))
 
 
 _LOADED: dict = {}

@@ -19,7 +19,7 @@ SLICES = ("belittle", "described", "disclaim", "discrim", "evasion", "identifier
           "offensive", "people", "people2", "prejudice", "quoting", "secrets", "ties", "tiesimages", "tone", "workplace")
 # blind sets join the corpus only after they have been scored once (eval/README.md)
 SCORED = ("holdout-test.jsonl", "holdout-tune.jsonl", "holdout2.jsonl", "holdout3.jsonl", "holdout4.jsonl",
-          "blind5.jsonl", "blind6.jsonl", "blind7.jsonl", "blind8.jsonl")
+          "blind5.jsonl", "blind6.jsonl", "blind7.jsonl", "blind8.jsonl", "blind9.jsonl")
 TOXIC_SPANS = ROOT.parent / "shared" / "train" / "toxic_spans" / "data.jsonl"
 
 

@@ -460,6 +460,14 @@ def _written_email_edits(text):
     return edits
 
 
+def _word_after_article(letters: str) -> bool:
+    """Spelled-out letters that start with "a" or "i": is the rest a word the detectors or the
+    dictionary know, and the whole run not one ("a c u n t" is "a" + "cunt", "i d i o t" a word)?"""
+    from .spelling import speller
+    sp = speller()
+    return sp.known(letters[1:]) and not sp.known(letters)
+
+
 def _spelled_out_edits(text):
     """Separators between single letters: "f.u.c.k" -> "fuck" (delete the separators)."""
     edits = []
@@ -469,6 +477,9 @@ def _spelled_out_edits(text):
             continue
         sep = m.group("sep")
         i = m.start() + 1
+        letters = chunk.replace(sep, "").lower()
+        if sep.strip() == "" and letters[0] in "ai" and len(letters) >= 5 and _word_after_article(letters):
+            i += len(sep) + 1                          # "a c u n t": the article stays a word of its own
         while i < m.end():
             edits.append((i, i + len(sep), ""))
             i += len(sep) + 1

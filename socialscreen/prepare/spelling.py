@@ -75,6 +75,24 @@ def _rule_terms(folder: Path, subfolders) -> set[str]:
     return words
 
 
+def _detector_words(rules_folder: Path) -> set[str]:
+    """Every word a detector knows as it is, so never "repaired" into a common word ("shite"
+    is not "site"): better-profanity's word list and the words of every rule's terms."""
+    words = set()
+    try:
+        from ..kinds.profanity import better_profanity_words_and_leet
+        words.update(w.lower() for w in better_profanity_words_and_leet()[0] if _LETTERS.match(w.lower()))
+    except Exception:        # the word list is an optional extra here; the rules' terms still count
+        pass
+    import yaml
+    for path in sorted(rules_folder.glob("*/*.yaml")):
+        rule = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for term in rule.get("terms") or ():
+            if isinstance(term, str) and not term.startswith("re:"):
+                words.update(w for w in regex.split(r"[\s\-/]+", term.strip().lower()) if _LETTERS.match(w))
+    return words
+
+
 def _deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1:] for i in range(len(word))}
 
@@ -133,7 +151,7 @@ class Speller:
                             for line in fh:
                                 w, _sep, n = line.partition(" ")
                                 freq[w] = int(n)
-                    for w in self._all_lexicon_words:
+                    for w in self._all_lexicon_words | _detector_words(self._folder.parent / "rules"):
                         freq.setdefault(w, 1)
                     self._total = sum(freq.values()) or 1
                     self._freq = freq

@@ -100,8 +100,16 @@ def _trie(atom_lists) -> str:
 
 def alternation(terms, leet: dict | None = None) -> str:
     """Many literal terms as one regex (a prefix trie), bounded as whole words."""
-    uniq = sorted({t.strip() for t in terms if t.strip()})
+    uniq = tuple(sorted({t.strip() for t in terms if t.strip()}))
+    if leet is None:
+        return _plain_alternation(uniq)     # many rules share the same lexicons (@care, @person...)
     body = _trie([_atoms(t, leet) for t in uniq])
+    return rf"(?<![\w])(?:{body})(?![\w])"
+
+
+@functools.lru_cache(maxsize=1024)
+def _plain_alternation(uniq: tuple) -> str:
+    body = _trie([_atoms(t, None) for t in uniq])
     return rf"(?<![\w])(?:{body})(?![\w])"
 
 

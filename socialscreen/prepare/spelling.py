@@ -65,10 +65,11 @@ def _lexicon_words(folder: Path, patterns, whole_entries_only: bool = False) -> 
 
 def _rule_terms(folder: Path, subfolders) -> set[str]:
     import yaml
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     words = set()
     for sub in subfolders:
         for path in sorted((folder / sub).glob("*.yaml")):
-            rule = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            rule = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}   # noqa: S506 (a safe loader)
             for term in rule.get("terms") or ():
                 if isinstance(term, str) and not term.startswith("re:") and " " not in term.strip():
                     words.add(term.strip().lower())
@@ -85,8 +86,9 @@ def _detector_words(rules_folder: Path) -> set[str]:
     except Exception:        # the word list is an optional extra here; the rules' terms still count
         pass
     import yaml
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)     # libyaml when there: 100 files at start-up
     for path in sorted(rules_folder.glob("*/*.yaml")):
-        rule = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        rule = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}   # noqa: S506 (a safe loader)
         for term in rule.get("terms") or ():
             if isinstance(term, str) and not term.startswith("re:"):
                 words.update(w for w in regex.split(r"[\s\-/]+", term.strip().lower()) if _LETTERS.match(w))

@@ -118,10 +118,13 @@ class Decider:
                     continue                                  # vetoed: the layer reads it as clean
                 out += [replace(f, why=f"{f.why}; context model {self.model.name} {best:.2f}") for f in have]
                 continue
+            counter = self._counter_speech(rule, norm.text)
             for s in scores:
                 p = s.scores[category]
                 if p < t["add"]:
                     continue
+                if counter and _quotes(norm.text[s.start:s.end]):
+                    continue                                  # abuse quoted to condemn it
                 why = f"context model {self.model.name}: {p:.2f} (adds at {t['add']:.2f})"
                 pieces = spans_of(s.words, tagger.span, norm.text) if tagger is not None and category in TAGGED else []
                 if pieces:
@@ -133,6 +136,11 @@ class Decider:
         if tagger is not None:
             out += self._tagger_findings(out, scores, norm, account)
         return out
+
+    def _counter_speech(self, rule, text: str) -> bool:
+        """Does the post condemn, report or stand against what it quotes (the rule's
+        `counter_speech` patterns)?"""
+        return any(compiled(x).search(text) for x in rule.options.get("counter_speech", ()))
 
     def _post_findings(self, findings, post_scores, prepared, account, alt_hits=()) -> list:
         """A whole-post category the rules missed: a finding with no span (start == end == 0,
@@ -180,10 +188,13 @@ class Decider:
         if rule is None:
             return []
         taken = [(f.start, f.end) for f in have if f.category in ("offensive_language", "discriminatory_language")]
+        counter = self._counter_speech(rule, norm.text)
         out = []
         for s in scores:
             if not s.words or max(p for _a, _b, p in s.words) < alone or s.scores["offensive_language"] < floor:
                 continue
+            if counter and _quotes(norm.text[s.start:s.end]):
+                continue                                      # abuse quoted to condemn it
             for a, b, p in spans_of(s.words, tagger.span, norm.text):
                 if p < alone:
                     continue
@@ -248,6 +259,17 @@ class Decider:
                 clauses=clauses, why=f"{kind} {hit.attachment + 1} alt text: '{raw[s:e]}'; {hit.why}",
                 attachment=hit.attachment, fix=rule.fix))
         return out
+
+
+_QUOTE_MARKS = "\"“”‘’'«»„"
+
+
+def _quotes(sentence: str) -> bool:
+    """Does the sentence quote someone: a pair of quotation marks (an apostrophe inside a word,
+    as in "don't", does not count)?"""
+    marks = [i for i, ch in enumerate(sentence) if ch in _QUOTE_MARKS
+             and not (ch in "'’" and 0 < i < len(sentence) - 1 and sentence[i - 1].isalnum() and sentence[i + 1].isalnum())]
+    return len(marks) >= 2
 
 
 def _suppressed(f, by, reason=None) -> Suppressed:

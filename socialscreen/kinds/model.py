@@ -18,6 +18,11 @@ class ModelDetector:
                                         "post, the profile or an attachment's alt text (a disclaimer, for "
                                         "missing_disclaimer; a consent statement, for unconsented_image)"),
         Option("unless_lexicons", "lexicons", (), "lexicons of patterns joining `unless`", into="unless"),
+        Option("counter_speech", "regexes", (), "offensive and discriminatory layer rules: the layer adds no finding "
+                                                "of its own in a sentence that quotes someone when one of these "
+                                                "matches the post (abuse quoted to condemn or report it)"),
+        Option("counter_speech_lexicons", "lexicons", (), "lexicons of patterns joining `counter_speech`",
+               into="counter_speech"),
         Option("reads_as", "string", "", "what a whole-post finding's explanation says the post reads as "
                                          "(\"tied to work\")"),
     )

@@ -43,6 +43,8 @@ def _own_patterns_with_a_hot_word(tmp_path, word):
     weights = np.load(folder / "tagger.npy")
     weights[zlib.crc32(("w:" + word).encode()) & ((1 << bits) - 1)] = 60.0
     np.save(folder / "tagger.npy", weights)
+    meta["tagger"]["floor"] = 0.0          # whatever the sentence classifier makes of the sentence
+    (folder / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     return own
 
 

@@ -28,7 +28,7 @@ from training import calibrate as calibration
 from training.corpus import ROOT, SPAN_CATEGORIES, project_posts, toxic_span_posts, units
 
 BITS = 17
-C = 4.0
+C = 16.0          # chosen by cross-validated F1 sum (v6: C 4 5.944, 8 5.996, 16 6.030, 32 6.043; 18 bits no better)
 FOLDS = 5
 SEED = 13
 # The public toxic-spans sentences (Civil Comments) lowered cross-validated precision and recall

@@ -8,21 +8,43 @@ before the hit / start just after it). A term list entry `re:PATTERN` is a regul
 from __future__ import annotations
 
 import bisect
+import functools
 
 from .terms import alternation, compiled, compiled_terms
 
 
 class ContextGate:
-    """A rule's `context:` settings compiled once: is this hit allowed where it stands?"""
+    """A rule's `context:` settings compiled once, on first use: is this hit allowed where it
+    stands? (Most rules' gates are never needed for a given post, since the prefilter runs only
+    the patterns that can match: compiling them when first asked keeps them out of start-up.
+    A rule's patterns were already checked when the rule loaded.)"""
 
     def __init__(self, context):
         self.ctx = context
-        self.require_near = self.compile_terms(context.require_near) if context else None
-        self.block_near = self.compile_terms(context.block_near) if context else None
-        self.require_any = self.compile_terms(context.require_any) if context else None
-        self.block_any = self.compile_terms(context.block_any) if context else None
-        self.before = compiled(context.block_before) if context and context.block_before else None
-        self.after = compiled(context.block_after) if context and context.block_after else None
+
+    @functools.cached_property
+    def require_near(self):
+        return self.compile_terms(self.ctx.require_near) if self.ctx else None
+
+    @functools.cached_property
+    def block_near(self):
+        return self.compile_terms(self.ctx.block_near) if self.ctx else None
+
+    @functools.cached_property
+    def require_any(self):
+        return self.compile_terms(self.ctx.require_any) if self.ctx else None
+
+    @functools.cached_property
+    def block_any(self):
+        return self.compile_terms(self.ctx.block_any) if self.ctx else None
+
+    @functools.cached_property
+    def before(self):
+        return compiled(self.ctx.block_before) if self.ctx and self.ctx.block_before else None
+
+    @functools.cached_property
+    def after(self):
+        return compiled(self.ctx.block_after) if self.ctx and self.ctx.block_after else None
 
     @staticmethod
     def compile_terms(terms):

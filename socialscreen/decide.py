@@ -118,12 +118,11 @@ class Decider:
                     continue                                  # vetoed: the layer reads it as clean
                 out += [replace(f, why=f"{f.why}; context model {self.model.name} {best:.2f}") for f in have]
                 continue
-            counter = self._counter_speech(rule, norm.text)
             for s in scores:
                 p = s.scores[category]
                 if p < t["add"]:
                     continue
-                if counter and _quotes(norm.text[s.start:s.end]):
+                if _quotes(norm.text[s.start:s.end]) and self._counter_speech(rule, norm.text):
                     continue                                  # abuse quoted to condemn it
                 why = f"context model {self.model.name}: {p:.2f} (adds at {t['add']:.2f})"
                 pieces = spans_of(s.words, tagger.span, norm.text) if tagger is not None and category in TAGGED else []
@@ -188,12 +187,11 @@ class Decider:
         if rule is None:
             return []
         taken = [(f.start, f.end) for f in have if f.category in ("offensive_language", "discriminatory_language")]
-        counter = self._counter_speech(rule, norm.text)
         out = []
         for s in scores:
             if not s.words or max(p for _a, _b, p in s.words) < alone or s.scores["offensive_language"] < floor:
                 continue
-            if counter and _quotes(norm.text[s.start:s.end]):
+            if _quotes(norm.text[s.start:s.end]) and self._counter_speech(rule, norm.text):
                 continue                                      # abuse quoted to condemn it
             for a, b, p in spans_of(s.words, tagger.span, norm.text):
                 if p < alone:

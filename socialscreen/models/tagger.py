@@ -13,11 +13,12 @@ file needs no vocabulary. Word features are cached (bounded): most words recur.
 """
 from __future__ import annotations
 
-import zlib
 from functools import lru_cache
 
 import numpy as np
 import regex
+
+from .features import _hash
 
 # a word: letters, digits and the symbols people hide letters with ("f*ck", "$hit", "@ss"),
 # with inner apostrophes; or one emoji / symbol on its own
@@ -52,11 +53,6 @@ def _word_keys(w: str) -> tuple[tuple[str, float], ...]:
         for j in range(0, n - size + 1):
             keys.append(("c:" + padded[j:j + size], 0.4))
     return tuple(keys)
-
-
-@lru_cache(maxsize=262144)
-def _hash(key: str, mask: int) -> int:
-    return zlib.crc32(key.encode("utf-8", "surrogatepass")) & mask
 
 
 @lru_cache(maxsize=65536)

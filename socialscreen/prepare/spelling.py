@@ -63,35 +63,30 @@ def _lexicon_words(folder: Path, patterns, whole_entries_only: bool = False) -> 
     return words
 
 
-def _rule_terms(folder: Path, subfolders) -> set[str]:
+def _terms_of_rules(folder: Path, subfolders) -> list[str]:
+    """The literal `terms` of every rule file in these subfolders of rules/ ("*" for all), lower case."""
     import yaml
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    words = set()
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)     # libyaml when there: ~100 files at start-up
+    out = []
     for sub in subfolders:
-        for path in sorted((folder / sub).glob("*.yaml")):
+        for path in sorted(folder.glob(f"{sub}/*.yaml")):
             rule = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}   # noqa: S506 (a safe loader)
-            for term in rule.get("terms") or ():
-                if isinstance(term, str) and not term.startswith("re:") and " " not in term.strip():
-                    words.add(term.strip().lower())
-    return words
+            out += [t.strip().lower() for t in rule.get("terms") or () if isinstance(t, str) and not t.startswith("re:")]
+    return out
+
+
+def _rule_terms(folder: Path, subfolders) -> set[str]:
+    """The one-word terms of these rules: words the speller may repair into."""
+    return {t for t in _terms_of_rules(folder, subfolders) if " " not in t}
 
 
 def _detector_words(rules_folder: Path) -> set[str]:
     """Every word a detector knows as it is, so never "repaired" into a common word ("shite"
     is not "site"): better-profanity's word list and the words of every rule's terms."""
-    words = set()
-    try:
-        from ..kinds.profanity import better_profanity_words_and_leet
-        words.update(w.lower() for w in better_profanity_words_and_leet()[0] if _LETTERS.match(w.lower()))
-    except Exception:        # the word list is an optional extra here; the rules' terms still count
-        pass
-    import yaml
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)     # libyaml when there: 100 files at start-up
-    for path in sorted(rules_folder.glob("*/*.yaml")):
-        rule = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}   # noqa: S506 (a safe loader)
-        for term in rule.get("terms") or ():
-            if isinstance(term, str) and not term.startswith("re:"):
-                words.update(w for w in regex.split(r"[\s\-/]+", term.strip().lower()) if _LETTERS.match(w))
+    from ..kinds.profanity import better_profanity_words_and_leet
+    words = {w.lower() for w in better_profanity_words_and_leet()[0] if _LETTERS.match(w.lower())}
+    for term in _terms_of_rules(rules_folder, ("*",)):
+        words.update(w for w in regex.split(r"[\s\-/]+", term) if _LETTERS.match(w))
     return words
 
 

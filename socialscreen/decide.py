@@ -214,7 +214,7 @@ class Decider:
             severity=self._severity(rule), confidence=round(p, 3), message=rule.message,
             detector="model", rule=rule.id, clauses=clauses, why=why,
             characteristic=(characteristic or rule.characteristic) if category == "discriminatory_language" else None,
-            fix=rule.fix)
+            fix=rule.fix, label=rule.label or None)
 
     def _severity(self, rule) -> str:
         if self.severity_overrides:
@@ -235,7 +235,7 @@ class Decider:
         return Finding(category=rule.category, start=start, end=end, text=original[start:end],
                        severity=self._severity(rule), confidence=round(hit.score, 3), message=rule.message,
                        detector=rule.kind, rule=rule.id, clauses=clauses, why=hit.why,
-                       characteristic=hit.characteristic, fix=rule.fix)
+                       characteristic=hit.characteristic, fix=rule.fix, label=rule.label or None)
 
     def _attachment_findings(self, prepared, alt_hits, account) -> list:
         """Zero-width findings at the start of the post (start == end == 0, text "") naming the

@@ -17,9 +17,9 @@ from .data import patterns_dir, read_terms, read_yaml
 from .errors import DataError
 from .kinds import KINDS
 from .kinds.options import check_regex, parse_options, str_list
-from .values import CATEGORIES, CHARACTERISTICS, SEVERITIES
+from .values import CATEGORIES, CHARACTERISTICS, IDENTIFIER_LABELS, SEVERITIES
 
-_COMMON = {"id", "category", "kind", "severity", "confidence", "message", "description", "fix", "redact_as", "vetoable",
+_COMMON = {"id", "category", "kind", "severity", "confidence", "message", "description", "fix", "redact_as", "label", "vetoable",
            "examples", "characteristic", "terms", "lexicons", "patterns", "context", "span", "applies_to"}
 _CONTEXT_KEYS = {"window", "require_near", "block_near", "block_before", "block_after",
                  "require_any", "block_any"}
@@ -62,6 +62,7 @@ class Rule:
     description: str = ""
     fix: str = ""                            # may hold {redacted_post} (identifier rules) and {disclaimer}
     redact_as: str = ""                      # what stands in for the span when it is redacted: "[NHS number]"
+    label: str = ""                          # which kind of identifier (service_user_identifier rules): "NHS_NUMBER"
     terms: tuple = ()
     patterns: tuple = ()
     context: Optional[Context] = None
@@ -216,6 +217,14 @@ def parse_rule(raw, path: Path, lexicon_root: Path) -> Rule:
     redact_as = raw.get("redact_as", "")
     if "redact_as" in raw and (not isinstance(redact_as, str) or not redact_as.strip() or "\n" in redact_as):
         _fail(path, "redact_as", "must be a short label on one line, such as '[NHS number]'")
+    label = raw.get("label", "")
+    if raw["category"] == "service_user_identifier" and not label:
+        _fail(path, "label", "is required for service_user_identifier rules: the kind of identifier, one of "
+                             + ", ".join(IDENTIFIER_LABELS))
+    if label and label not in IDENTIFIER_LABELS:
+        _fail(path, "label", f"{label!r} is not one of {', '.join(IDENTIFIER_LABELS)}")
+    if label and raw["category"] != "service_user_identifier":
+        _fail(path, "label", "is only for service_user_identifier rules")
     redacts = bool(redact_as) or raw["category"] == "service_user_identifier" or rid.split(".")[0] == "pii"
     if "{redacted_post}" in str(raw.get("fix", "")) and not redacts:
         _fail(path, "fix", "{redacted_post} is only for a rule whose spans are redacted (a service_user_identifier "
@@ -250,7 +259,7 @@ def parse_rule(raw, path: Path, lexicon_root: Path) -> Rule:
         id=rid, family=family, category=raw["category"], kind=kind, severity=raw["severity"],
         confidence=float(conf), message=raw["message"].strip(), path=str(path),
         description=" ".join(str(raw.get("description", "")).split()), fix=str(raw.get("fix", "")).strip(),
-        redact_as=redact_as.strip(),
+        redact_as=redact_as.strip(), label=label,
         terms=tuple(dict.fromkeys(t.strip() for t in terms if t.strip())), patterns=tuple(patterns),
         context=context, characteristic=char, span=span, applies_to=applies_to,
         vetoable=raw.get("vetoable", False), flag=flag, ok=ok, options=options,

@@ -38,6 +38,14 @@ CHARACTERISTICS = (
     "pregnancy_maternity", "race", "religion_belief", "sex", "sexual_orientation",
 )
 
+# The kinds of service-user identifier a finding names (its `label`; issue 10). INDIRECT: details
+# that single a person out only together (a condition, a street, an age, a date).
+IDENTIFIER_LABELS = (
+    "NAME", "INITIALS", "NICKNAME", "HANDLE", "NHS_NUMBER", "HOSPITAL_NUMBER", "NI_NUMBER", "PASSPORT_NUMBER",
+    "DRIVING_LICENCE", "VEHICLE_REGISTRATION", "TAX_REFERENCE", "DATE_OF_BIRTH", "DATE", "AGE", "ADDRESS",
+    "POSTCODE", "PHONE", "EMAIL", "WARD_BED", "INDIRECT",
+)
+
 
 def account_value(value, default: str = "personal") -> str:
     """An account context, matched without regard to case or surrounding space."""
@@ -208,6 +216,7 @@ class Finding:
     characteristic: Optional[str] = None
     attachment: Optional[int] = None      # index of the attachment whose alt text was flagged
     fix: str = ""                         # what the author should do (the rule's `fix`), when it says
+    label: Optional[str] = None           # service_user_identifier: which kind of identifier ("NHS_NUMBER", "NAME")
 
     def to_dict(self) -> dict:
         d = {
@@ -222,6 +231,8 @@ class Finding:
             d["attachment"] = self.attachment
         if self.fix:
             d["fix"] = self.fix
+        if self.label:
+            d["label"] = self.label
         return d
 
 

@@ -155,3 +155,28 @@ def test_a_clause_cannot_be_both_manual_and_cited(tmp_path):
     path.write_text(bad, encoding="utf-8")
     with pytest.raises(DataError, match="manual"):
         parse_pack(read_yaml(path), path)
+
+
+@pytest.mark.parametrize("label, error", [(None, "label: is required"), ("SHOE_SIZE", "'SHOE_SIZE' is not one of")])
+def test_identifier_rules_say_which_kind_of_identifier(tmp_path, label, error):
+    (tmp_path / "packs").mkdir()
+    (tmp_path / "rules" / "x").mkdir(parents=True)
+    (tmp_path / "lexicons").mkdir()
+    (tmp_path / "rules" / "x" / "a.yaml").write_text(
+        "id: x.a\ncategory: service_user_identifier\nkind: lexicon\nseverity: high\nmessage: m\n"
+        + (f"label: {label}\n" if label else "") + "terms: [a]\nexamples: {flag: [a], pass: [b]}\n")
+    with pytest.raises(DataError, match=error):
+        load_rules(tmp_path)
+
+
+def test_every_identifier_finding_carries_its_label(screeners):
+    post = ("Mrs Kaur in bed 4 on Ward 7, DOB 03/02/1941, NHS 943 476 5919, passport GB4417203, "
+            "her son's car LK19 TPW is in the patient car park")
+    found = screeners("b3").screen(post).findings
+    labels = {f.text: f.to_dict().get("label") for f in found if f.category == "service_user_identifier"}
+    assert labels.get("03/02/1941") == "DATE_OF_BIRTH"
+    assert labels.get("943 476 5919") == "NHS_NUMBER"
+    assert labels.get("GB4417203") == "PASSPORT_NUMBER"
+    assert labels.get("LK19 TPW") == "VEHICLE_REGISTRATION"
+    assert all(labels.values()), labels
+    assert all("label" not in f.to_dict() for f in found if f.category != "service_user_identifier")

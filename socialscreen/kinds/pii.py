@@ -116,6 +116,10 @@ class PiiDetector:
                     s, e = m.span(1) if m.groups() and m.group(1) else m.span()
                     if e > s:
                         candidates.append((s, e, rule.confidence, "pattern"))
+            # one span per stretch of text: a candidate inside a longer one of the same rule goes
+            # ("May 2021" inside "12 May 2021" from a rule's shorter pattern)
+            candidates = [c for c in candidates
+                          if not any(o[0] <= c[0] and c[1] <= o[1] and (o[1] - o[0]) > (c[1] - c[0]) for o in candidates)]
             seen = set()
             for start, end, score, why in candidates:
                 if (start, end) in seen:

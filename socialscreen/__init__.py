@@ -8,11 +8,12 @@
 from .errors import ConfigError, DataError, ScreenInputError, SocialScreenError, UnknownPolicyError
 from .values import Allow, Attachment, Clause, Finding, Post, RecordError, Result, Suppressed
 from .baseline import Baseline
+from .people import PeopleList
 from .packs import load_all as load_packs, load_pack
 from .screener import Screener, screen
 from .config import Config, load_config
 
 __version__ = "0.1.0"
-__all__ = ["Screener", "screen", "Post", "Attachment", "Allow", "Finding", "Clause", "Result", "Suppressed",
+__all__ = ["Screener", "screen", "PeopleList", "Post", "Attachment", "Allow", "Finding", "Clause", "Result", "Suppressed",
            "RecordError", "Baseline", "Config", "load_config", "load_pack", "load_packs",
            "SocialScreenError", "DataError", "ConfigError", "ScreenInputError", "UnknownPolicyError", "__version__"]

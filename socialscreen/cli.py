@@ -84,6 +84,11 @@ def _parser():
     c.add_argument("--baseline", metavar="FILE",
                    help="leave out the findings this baseline holds (socialscreen baseline writes it; 'none' to "
                         "switch the configuration's off)")
+    c.add_argument("--known-people", metavar="FILE",
+                   help="the people your organisation supports, as a people list (socialscreen people writes it: "
+                        "salted hashes, no names): found in posts, typos and nicknames included")
+    c.add_argument("--consented", metavar="FILE",
+                   help="a people list of those whose recorded consent clears them: their names are not flagged")
     c.add_argument("--audit-log", metavar="FILE",
                    help="append one JSON line per screened post (time, SHA-256 of the text, id, pack and version, "
                         "verdict, rule ids; never the text)")
@@ -100,6 +105,11 @@ def _parser():
     e.add_argument("pack", help="a pack id, or a rule id such as pii.nhs-number")
     e.add_argument("clause", nargs="?")
     sub.add_parser("rules", help="list every rule: id, category, kind, severity")
+    pl = sub.add_parser("people", help="write a people list (salted hashes only) from a file of names and numbers")
+    pl.add_argument("file", help="one person (full name) or number (NHS, hospital, NI...) per line; # comments")
+    pl.add_argument("-o", "--output", required=True, metavar="FILE", help="the list to write (JSON of hashes)")
+    pl.add_argument("--purpose", choices=("service_users", "consented"), default="service_users",
+                    help="the people you support (found in posts), or those whose consent is recorded")
     from .serve.cli import add_arguments as serve_arguments
     serve_arguments(sub.add_parser("serve", help="run the HTTP service and the screen-as-you-type page (serve extra)"))
     return p
@@ -124,6 +134,13 @@ def main(argv=None) -> int:
             return _test_rules(args)
         if args.command == "explain":
             return _explain(args.pack, args.clause) if args.clause else _explain_rule(args.pack)
+        if args.command == "people":
+            from .people import PeopleList, read_entries
+            entries = read_entries(args.file)
+            PeopleList.build(entries, purpose=args.purpose).save(args.output)
+            print(f"socialscreen: wrote {args.output}: {len(entries)} entries as salted hashes "
+                  f"(purpose {args.purpose})", file=sys.stderr)
+            return 0
         if args.command == "rules":
             return _rules()
         if args.command == "serve":
@@ -343,8 +360,9 @@ def _outputs(args, reading, notice, screener_for):
 def _say_suppressed(counts: dict, args) -> None:
     """Nothing is left out silently: how many findings each kind of suppression set aside."""
     words = {"allow": "by the records' own allow", "allow-list": "by the configuration's allow-list",
-             "baseline": f"as accepted in the baseline ({getattr(args, 'baseline', None)})"}
-    for by in ("allow", "allow-list", "baseline"):
+             "baseline": f"as accepted in the baseline ({getattr(args, 'baseline', None)})",
+             "consent": "as naming someone whose consent is recorded (--consented)"}
+    for by in ("allow", "allow-list", "consent", "baseline"):
         if counts.get(by):
             print(f"socialscreen: {counts[by]} finding(s) suppressed {words[by]}", file=sys.stderr)
 

@@ -63,7 +63,8 @@ ORGANISATION_KEYS = ("name", "aliases", "handles", "hashtags", "domains", "place
 KEYS = {"policy": "policy", "account": "account", "format": "format", "fail-on": "fail_on",
         "on-error": "on_error", "select": "select", "disable": "disable", "context": "context",
         "model": "model", "patterns-dir": "patterns_dir", "organisation": "organisation",
-        "allow": "allow", "severity": "severity", "baseline": "baseline", "audit-log": "audit_log"}
+        "allow": "allow", "severity": "severity", "baseline": "baseline", "audit-log": "audit_log",
+        "known-people": "known_people", "consented": "consented"}
 
 
 @dataclass(frozen=True)
@@ -86,12 +87,15 @@ class Config:
     severity: dict = field(default_factory=dict)
     baseline: Optional[str] = None
     audit_log: Optional[str] = None
+    known_people: Optional[str] = None         # a people list (socialscreen people): those we support
+    consented: Optional[str] = None            # a people list of those whose consent is recorded
 
     def screener_kwargs(self) -> dict:
         """The Screener keyword arguments this configuration sets (policy excluded)."""
         kw = {"model": self.model, "organisation": self.organisation, "patterns_dir": self.patterns_dir,
               "rules": self.select, "disable": self.disable or (), "allow_terms": self.allow or None,
-              "severity": self.severity or None, "baseline": self.baseline}
+              "severity": self.severity or None, "baseline": self.baseline,
+              "known_people": self.known_people, "consented": self.consented}
         if self.context is not None:
             kw["context"] = None if self.context == "none" else self.context
         return kw
@@ -203,7 +207,7 @@ class _Checker:
         out["organisation"] = self.organisation(data)
         out["allow"] = self.allow(data)
         out["severity"] = self.severity(data, root)
-        for key in ("baseline", "audit-log"):
+        for key in ("baseline", "audit-log", "known-people", "consented"):
             value = data.get(key)
             if value is not None:
                 out[KEYS[key]] = str(self.folder / self.string(value, key))
@@ -400,7 +404,7 @@ def apply(args, config: Config) -> None:
     """Fill in what the flags leave unset (None): from the configuration, then the defaults.
     A flag always wins, list flags (--rules, --disable) replace the file's list."""
     for attr in ("policy", "account", "format", "fail_on", "on_error", "model", "context", "patterns_dir",
-                 "baseline", "audit_log"):
+                 "baseline", "audit_log", "known_people", "consented"):
         if hasattr(args, attr) and getattr(args, attr) is None:
             setattr(args, attr, getattr(config, attr, None) if getattr(config, attr, None) is not None
                     else DEFAULTS.get(attr))
@@ -422,7 +426,8 @@ def screener_kwargs(args, config: Config) -> dict:
     return dict(model=args.model, organisation=organisation, context=None if args.context == "none" else args.context,
                 rules=args.rules, disable=args.disable or (), patterns_dir=args.patterns_dir,
                 allow_terms=config.allow or None, severity=config.severity or None,
-                baseline=getattr(args, "baseline", None))
+                baseline=getattr(args, "baseline", None), known_people=getattr(args, "known_people", None),
+                consented=getattr(args, "consented", None))
 
 
 def _split(values) -> tuple:
@@ -477,6 +482,11 @@ fail-on = "block"
 
 # Accepted findings (written by: socialscreen baseline --policy PACK FILE... -o FILE).
 # baseline = "{DEFAULT_BASELINE}"
+
+# The people you support, and those whose consent is recorded: lists of salted hashes written by
+# `socialscreen people NAMES.txt -o FILE` (never names in clear).
+# known-people = "people.json"
+# consented = "consented.json"
 
 # One JSON line per screened post (time, SHA-256 of the text, id, pack, verdict, rule ids;
 # never the text), appended.

@@ -35,7 +35,7 @@ class Decider:
     """model: the ContextModel or None; model_rules: category -> the `model` rule standing for
     the layer in that category (only categories the pack and the selection leave on)."""
 
-    def __init__(self, pack, notes=(), model=None, model_rules=None, vetoable=(), allow_terms=None,
+    def __init__(self, pack, notes=(), model=None, model_rules=None, vetoable=(), allow_terms=None, consented=None,
                  severity=None, baseline=None, redact=None):
         """redact: rule id -> the label its spans are masked with (redaction.labels), for the
         fixes that quote the post with its identifiers masked."""
@@ -43,6 +43,7 @@ class Decider:
         self.redact = dict(redact or {})
         self.disclaimer = getattr(pack, "disclaimer", "") or DEFAULT_DISCLAIMER
         self.allow_terms = allow_terms if allow_terms else None   # suppress.AllowList
+        self.consented = consented                                # people.PeopleList of consented people
         self.severity_overrides = dict(severity or {})           # rule id or family -> severity
         self.baseline = baseline                                  # baseline.Baseline or None
         self.vetoable = {rid: True for rid in vetoable}   # rules that say `vetoable: true`
@@ -83,7 +84,7 @@ class Decider:
 
     def _allowed(self, findings, post) -> tuple[list, list]:
         """(findings that stand, Suppressed for those the post's allow or the allow-list leaves out)."""
-        if not post.allow and not self.allow_terms:
+        if not post.allow and not self.allow_terms and self.consented is None:
             return findings, []
         allow = {}
         for a in post.allow:
@@ -94,6 +95,9 @@ class Decider:
                 out.setdefault(("allow", allow[f.rule]), []).append(f)
             elif self.allow_terms is not None and self.allow_terms.allows(f.category, f.text):
                 out.setdefault(("allow-list", None), []).append(f)
+            elif (self.consented is not None and f.category == "service_user_identifier" and f.text
+                  and self.consented.matches(f.text)):
+                out.setdefault(("consent", None), []).append(f)
             else:
                 kept.append(f)
         # counted as they would have been reported: overlapping hits of one category are one finding

@@ -20,6 +20,7 @@ from .decide import Decider
 from .errors import DataError, ScreenInputError, SocialScreenError
 from .kinds import build_detectors
 from .packs import Organisation, Pack, load_pack
+from .people import PeopleList
 from .prepare import Preparer
 from .prepare import nlp as nlp_mod
 from .prepare.ner_gate import NerGate
@@ -51,6 +52,10 @@ class Screener:
                    severity (a rule id wins over its family).
     baseline:      a baseline file (`socialscreen baseline`) or a socialscreen.Baseline: findings
                    it holds are suppressed.
+    known_people:  the organisation's list of the people it supports (`socialscreen people`: a file of
+                   salted hashes, or a socialscreen.PeopleList): found in posts (rule known.service-user).
+    consented:     a list of people whose recorded consent clears them (same format, purpose
+                   "consented"): a service_user_identifier finding naming one is suppressed.
     Suppressed findings (also those a post's own `allow` names) are counted in
     `Result.suppressed`, never dropped silently; the verdict follows from the others.
     """
@@ -60,7 +65,7 @@ class Screener:
                  organisation: Optional[Mapping] = None, patterns_dir: Optional[str] = None,
                  max_chars: int = DEFAULT_MAX_CHARS, context: Optional[str] = "context",
                  allow_terms: Optional[Mapping] = None, severity: Optional[Mapping] = None,
-                 baseline=None, _rules=None):
+                 baseline=None, known_people=None, consented=None, _rules=None):
         if isinstance(rules, str) or isinstance(disable, str):
             raise SocialScreenError("rules= and disable= take a list of rule ids or families")
         baseline = Baseline.of(baseline)
@@ -70,7 +75,10 @@ class Screener:
                                  allow_terms={k: list(v) for k, v in allow_terms.items()}
                                  if isinstance(allow_terms, Mapping) else allow_terms,
                                  severity=dict(severity) if isinstance(severity, Mapping) else severity,
-                                 baseline=baseline)
+                                 baseline=baseline, known_people=None, consented=None)
+        known_people = PeopleList.of(known_people, "service_users")
+        consented = PeopleList.of(consented, "consented")
+        self._init_kwargs.update(known_people=known_people, consented=consented)
         root = Path(patterns_dir) if patterns_dir else None
         self.pack = load_pack(policy, root)
         if organisation:
@@ -85,6 +93,9 @@ class Screener:
         self.rules = [r for r in self.all_rules if self._selected(r, rules, disable)]
         self.detectors = build_detectors([r for r in self.rules if "text" in r.applies_to])
         self.attachment_detectors = build_detectors([r for r in self.rules if "attachments" in r.applies_to])
+        for d in self.detectors + self.attachment_detectors:
+            if hasattr(d, "use") and known_people is not None:
+                d.use(known_people)
         self.nlp, self.model_name = nlp_mod.load(model)
         org = self.pack.organisation
         self.preparer = Preparer(self.nlp, NerGate(self.rules, org.names() + org.places), org.names(), org.places,
@@ -104,7 +115,7 @@ class Screener:
                                model=self.context_model if model_rules else None, model_rules=model_rules,
                                vetoable=[r.id for r in self.rules if r.vetoable],
                                allow_terms=allow_list, severity=overrides, baseline=baseline,
-                               redact=redaction.labels(self.rules))
+                               redact=redaction.labels(self.rules), consented=consented)
 
     def _selected(self, rule, wanted, off) -> bool:
         if wanted is not None and not any(select(rule.id, w) for w in wanted):
@@ -138,8 +149,9 @@ class Screener:
         per_account = {a: ("example",) for a in ACCOUNTS}
         pack = Pack("rule-examples", str(root / "rule-examples.yaml"), "rule examples", example_organisation(root),
                     {"example": clause}, {}, {rule_id: per_account})
+        example_people = rule.options.get("example_people") or ()
         return cls(pack, model=model, rules=[rule_id], patterns_dir=str(root), _rules=all_rules,
-                   context=context)
+                   context=context, known_people=PeopleList.build(example_people) if example_people else None)
 
     # -- public API ---------------------------------------------------------------
     def screen(self, text, account: str = "personal", profile: Optional[str] = None,

@@ -246,7 +246,7 @@ def verdict_for(findings) -> str:
     return verdict
 
 
-SUPPRESSED_BY = ("allow", "allow-list", "baseline")
+SUPPRESSED_BY = ("allow", "allow-list", "consent", "baseline")
 
 
 @dataclass(frozen=True)

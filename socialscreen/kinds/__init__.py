@@ -6,6 +6,7 @@ Adding a kind: one module here with `name`, `OPTIONS`, `__init__(rules)` and
 `detect(analysis) -> list[Hit]`, and one line in KINDS.
 """
 from .disclaimer import DisclaimerDetector
+from .known import KnownPeopleDetector
 from .lexicon import LexiconDetector
 from .model import ModelDetector
 from .names import NamesDetector
@@ -13,7 +14,7 @@ from .pii import PiiDetector
 from .profanity import ProfanityDetector
 
 KINDS = {k.name: k for k in (LexiconDetector, PiiDetector, NamesDetector, ProfanityDetector, DisclaimerDetector,
-                             ModelDetector)}
+                             ModelDetector, KnownPeopleDetector)}
 
 
 def register(kind) -> None:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from socialscreen.models.features import featurise
+from socialscreen.models.features import Concepts, featurise
 from training import calibrate as calibration
 from training.corpus import ROOT, SPAN_CATEGORIES, project_posts, toxic_span_posts, units
 
@@ -51,11 +51,52 @@ CHARACTERISTICS = ("age", "disability", "gender_reassignment", "marriage_civil_p
                    "pregnancy_maternity", "race", "religion_belief", "sex", "sexual_orientation")
 
 
+CONCEPT_LEXICONS = {"hostile": "concepts-hostile", "violence": "concepts-violence", "exclude": "concepts-exclude",
+                    "negation": "concepts-negation", "praise": "concepts-praise"}
+
+
+def concept_words() -> dict:
+    """tag -> words for the concept features (socialscreen/models/features.py): the one-word and
+    two-word entries of the group-* lexicons (as `group` and `group:<characteristic>`) and of the
+    concepts-* lexicons, lower case, a two-word entry as its words joined by a space. Written
+    into the model folder as concepts.json, so the model and its features travel together."""
+    from socialscreen.models.features import tokens
+    folder = ROOT / "patterns" / "lexicons"
+    group_files = {"age": "group-age", "disability": "group-disability", "gender_reassignment": "group-gender-reassignment",
+                   "marriage_civil_partnership": "group-marriage", "pregnancy_maternity": "group-pregnancy",
+                   "race": "group-race", "religion_belief": "group-religion", "sex": "group-sex",
+                   "sexual_orientation": "group-sexual-orientation"}
+
+    def words(name):
+        out = set()
+        for line in (folder / f"{name}.txt").read_text(encoding="utf-8").splitlines():
+            line = line.split("#", 1)[0].strip()
+            if not line or line.startswith("re:"):
+                continue
+            ws = tokens(line)
+            if 1 <= len(ws) <= 2:
+                out.add(" ".join(ws))
+        return out
+
+    tags = {}
+    for char, name in group_files.items():
+        ws = words(name)
+        tags["group:" + char] = sorted(ws)
+        tags.setdefault("group", set()).update(ws)
+    tags["group"] = sorted(tags["group"])
+    for tag, name in CONCEPT_LEXICONS.items():
+        tags[tag] = sorted(words(name))
+    return tags
+
+
+CONCEPTS = Concepts(concept_words())
+
+
 def matrix(us):
     from scipy.sparse import csr_matrix
     rows, cols, vals = [], [], []
     for i, u in enumerate(us):
-        idx, v = featurise(u.text, BITS, ("account:" + u.account,), context=u.context)
+        idx, v = featurise(u.text, BITS, ("account:" + u.account,), context=u.context, concepts=CONCEPTS)
         rows += [i] * len(idx)
         cols += idx.tolist()
         vals += v.tolist()
@@ -72,7 +113,8 @@ def post_matrix(posts):
     for i, p in enumerate(posts):
         profile = normalise(p.get("profile") or "").text
         attachments = [(a.get("type", "image"), normalise(a.get("alt_text") or "").text) for a in p.get("attachments") or ()]
-        idx, v = featurise(normalise(p["text"]).text, BITS, post_extras(p.get("account", "personal"), profile, attachments))
+        idx, v = featurise(normalise(p["text"]).text, BITS, post_extras(p.get("account", "personal"), profile, attachments),
+                           concepts=CONCEPTS)
         rows += [i] * len(idx)
         cols += idx.tolist()
         vals += v.tolist()
@@ -251,6 +293,7 @@ def train(write: bool = True, dump: str = "", toxic_weight: float = TOXIC_WEIGHT
         np.save(out / "weights.npy", weights16, allow_pickle=False)
         np.save(out / "tagger.npy", tagger16, allow_pickle=False)
         (out / "meta.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+        (out / "concepts.json").write_text(json.dumps(CONCEPTS.tags, indent=0) + "\n", encoding="utf-8")
         (out / "CARD.md").write_text(card(meta), encoding="utf-8")
     return meta, weights16, tagger16
 
@@ -344,6 +387,9 @@ def main(argv=None) -> int:
         same = same and shipped_meta["thresholds"] == meta["thresholds"]
         same = same and shipped_meta.get("tagger") == meta["tagger"]
         same = same and shipped_meta.get("cv_clean_flagged") == meta["cv_clean_flagged"]
+        concepts_file = OUT / "concepts.json"
+        same = same and concepts_file.is_file() and json.loads(concepts_file.read_text(encoding="utf-8")) == \
+            json.loads(json.dumps(CONCEPTS.tags))
         tagger_file = OUT / "tagger.npy"
         same = same and tagger_file.is_file() and bool(np.array_equal(np.load(tagger_file, allow_pickle=False), tagger16))
         print("shipped model reproduced" if same else "DIFFERENT from the shipped model")

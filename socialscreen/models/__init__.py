@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
-from .features import featurise, tokens
+from .features import Concepts, featurise, tokens
 from .tagger import SpanTagger
 
 
@@ -55,6 +55,13 @@ class ContextModel:
         self.char_bias = np.array(self.meta.get("characteristic_bias", []), dtype=np.float32)
         self.post_bias = np.array(self.meta.get("post_bias", []), dtype=np.float32)
         self.thresholds = self.meta["thresholds"]
+        self.concepts = None
+        if (folder / "concepts.json").is_file():
+            try:
+                self.concepts = Concepts(json.loads((folder / "concepts.json").read_text(encoding="utf-8")))
+            except (OSError, ValueError, AttributeError, TypeError) as exc:
+                raise DataError(folder / "concepts.json", None, f"not readable ({exc.__class__.__name__}); "
+                                                                f"retrain with python -m training.train") from None
         self.tagger = None
         tmeta = self.meta.get("tagger")
         if tmeta:
@@ -66,6 +73,9 @@ class ContextModel:
             if tw.shape != (1 << int(tmeta["bits"]),):
                 raise DataError(folder / "tagger.npy", None, "shape does not match meta.json's tagger bits")
             self.tagger = SpanTagger(tw, tmeta["bias"], int(tmeta["bits"]), tmeta["span"])
+        self._offensive = self.categories.index("offensive_language") if "offensive_language" in self.categories else None
+        self._words_from = min([float(tmeta.get("floor", 0.0)) if tmeta else 0.0]
+                               + [float(self.thresholds[c]["add"]) for c in ("offensive_language",) if c in self.thresholds])
 
     def score(self, analysis, account: str) -> list:
         """One SentenceScores per non-blank sentence of the analysed text."""
@@ -76,7 +86,8 @@ class ContextModel:
         for i, (s, e) in enumerate(sents):
             # the sentence, and the words of the two sentences either side as context
             around = text[sents[max(0, i - 2)][0]:sents[min(len(sents) - 1, i + 2)][1]]
-            idx, vals = featurise(text[s:e], self.bits, ("account:" + account,), context=around)
+            idx, vals = featurise(text[s:e], self.bits, ("account:" + account,), context=around,
+                                  concepts=self.concepts)
             if not len(idx):
                 continue
             z = np.asarray(vals, dtype=np.float32) @ self.weights[idx]
@@ -84,7 +95,11 @@ class ContextModel:
             char = ""
             if self.characteristics:
                 char = self.characteristics[int(np.argmax(z[n:n + len(self.characteristics)] + self.char_bias))]
-            words = tuple(self.tagger.word_probs(text, s, e)) if self.tagger is not None else ()
+            # the tagger's words serve only a sentence the decision stage could read as offensive
+            # (at or above the tagger's floor, or the offensive add threshold): skip it elsewhere
+            words = ()
+            if self.tagger is not None and (self._offensive is None or probs[self._offensive] >= self._words_from):
+                words = tuple(self.tagger.word_probs(text, s, e))
             out.append(SentenceScores(s, e, dict(zip(self.categories, probs.tolist())), char, words))
         return out
 
@@ -95,7 +110,8 @@ class ContextModel:
         features of their own."""
         if not self.post_categories:
             return {}
-        idx, vals = featurise(analysis.text, self.bits, post_extras(account, analysis.profile, attachments))
+        idx, vals = featurise(analysis.text, self.bits, post_extras(account, analysis.profile, attachments),
+                              concepts=self.concepts)
         if not len(idx):
             return {c: 0.0 for c in self.post_categories}
         first = len(self.categories) + len(self.characteristics)

@@ -6,6 +6,14 @@ lower-case runs of letters, digits and apostrophes, plus each emoji or symbol as
 own (emoji carry meaning: innuendo, mockery); character n-grams (3 to 5) are taken inside
 each word padded with spaces, so misspellings and run-together words still share most
 features with the word they disguise.
+
+Concept features (a model's `concepts.json`, written by training from the lexicons): a word of a
+protected group ("muslims", "women", "pensioners") is also the concept `group` and
+`group:<characteristic>`, a word of hostility ("hate", "vermin"), violence ("hang", "deport"),
+exclusion ("banned", "belong"), negation or praise is that concept, and each pair of a group
+with another concept in one sentence is a feature of its own. A linear model cannot learn
+"hate AND a group" from words alone ("I hate Mondays", "my Muslim neighbours" are clean); the
+pair features give it that, for every group at once.
 """
 from __future__ import annotations
 
@@ -49,7 +57,38 @@ def _word_keys(w: str, mask: int) -> tuple[np.ndarray, np.ndarray]:
 _EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0))
 
 
-def featurise(text: str, bits: int, extra=(), context: str = "") -> tuple[np.ndarray, np.ndarray]:
+class Concepts:
+    """word -> concept tags, from a mapping tag -> words (a model's concepts.json)."""
+
+    PAIRED = ("hostile", "violence", "exclude", "negation", "praise")
+
+    def __init__(self, tags: dict):
+        self.tags = {k: tuple(sorted(set(v))) for k, v in sorted(tags.items())}
+        index: dict = {}
+        for tag, words in self.tags.items():
+            for w in words:
+                index.setdefault(w, set()).add(tag)
+        self.index = {w: tuple(sorted(t)) for w, t in index.items()}
+
+    def features(self, words) -> list[str]:
+        found = set()
+        index = self.index
+        for i, w in enumerate(words):
+            found.update(index.get(w, ()))
+            if i:
+                found.update(index.get(words[i - 1] + " " + w, ()))
+        if not found:
+            return []
+        out = ["k:" + t for t in sorted(found)]
+        groups = sorted(t for t in found if t == "group" or t.startswith("group:"))
+        others = [t for t in self.PAIRED if t in found]
+        out += [f"k:{g}&{o}" for g in groups for o in others]
+        if "negation" in found and "praise" in found:
+            out += [f"k:{g}&negation&praise" for g in groups]
+        return out
+
+
+def featurise(text: str, bits: int, extra=(), context: str = "", concepts=None) -> tuple[np.ndarray, np.ndarray]:
     """(indices, values) of an L2-normalised sparse vector, indices ascending; `extra` are
     whole-unit tokens (the account) hashed as they are; the words of `context` (the whole post
     around a sentence) are features of their own, weighted lower: "reported", "not OK"
@@ -67,6 +106,10 @@ def featurise(text: str, bits: int, extra=(), context: str = "") -> tuple[np.nda
     for t in extra:
         more.append(_hash("x:" + t, mask))
         more_w.append(1.0)
+    if concepts is not None:
+        for t in concepts.features(words):
+            more.append(_hash(t, mask))
+            more_w.append(1.0)
     if context:
         ctx = [_hash("p:" + w, mask) for w in set(tokens(context))]
         more += ctx

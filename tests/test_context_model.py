@@ -135,3 +135,31 @@ def test_the_whole_post_layer_adds_an_unconsented_image_only_with_an_attachment(
     # the layer off for the category in a pack: nothing
     assert not [f for f in socialscreen.Screener("stass", patterns_dir=str(own), context=None)
                 .screen(text, attachments=photo).findings if f.category == "unconsented_image"]
+
+
+def test_concept_features_pair_a_group_with_what_is_said_of_it():
+    from socialscreen.models.features import Concepts, featurise
+    c = Concepts({"group": ["muslims", "women"], "group:religion_belief": ["muslims"], "hostile": ["hate", "can't stand"],
+                  "negation": ["never"], "praise": ["good"]})
+    assert "k:group&hostile" in c.features(["i", "hate", "muslims"])
+    assert "k:group:religion_belief&hostile" in c.features(["i", "can't", "stand", "muslims"])   # two-word entry
+    assert "k:group&negation&praise" in c.features(["women", "are", "never", "any", "good"])
+    assert not [f for f in c.features(["i", "hate", "mondays"]) if "&" in f]
+    plain = featurise("I hate Muslims", 18)
+    with_concepts = featurise("I hate Muslims", 18, concepts=c)
+    assert len(with_concepts[0]) > len(plain[0])
+
+
+def test_the_shipped_model_reads_hostility_at_any_group_not_at_mondays(screeners):
+    s = screeners("stass")
+
+    def score(text):
+        prepared = s.preparer.prepare([socialscreen.Post.build(text)])[0]
+        return max(x.scores["discriminatory_language"] for x in s.context_model.score(prepared.analysis, "personal"))
+
+    hostile = ["Honestly I can't stand disabled people", "Immigrants make me sick", "Old people are a waste of space"]
+    friendly = ["Honestly I can't stand Monday mornings", "I love my Muslim neighbours", "Proud of our Deaf volunteers"]
+    assert min(map(score, hostile)) > max(map(score, friendly)) + 0.1
+    model = ROOT / "patterns" / "models" / "context" / "concepts.json"
+    tags = json.loads(model.read_text(encoding="utf-8"))
+    assert {"group", "hostile", "violence", "exclude", "negation", "praise"} <= set(tags)

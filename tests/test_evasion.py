@@ -65,7 +65,7 @@ def _digits(fn):
 def _digit_groups(sep):
     def fn(span):
         digits = "".join(c for c in span if c.isdigit())
-        if len(digits) != 10:
+        if len(digits) != 10 or any(c.isalpha() for c in span):      # a ten-digit number, not a licence
             return None
         return span.replace(span, f"{digits[:3]}{sep}{digits[3:6]}{sep}{digits[6:]}")
     return fn
@@ -192,9 +192,14 @@ FLOORS = {
     "cyrillic": 0.95, "greek": 0.95, "fullwidth": 0.95, "zero-width": 0.95, "soft-hyphen": 0.95,
     "combining-marks": 0.95, "diacritics": 0.95, "leetspeak": 0.9, "dots-between": 0.93,
     "hyphens-between": 0.93, "spaces-between": 0.25, "repeated-letters": 0.85, "mixed-case": 0.9,
-    "digits-as-words": 0.9, "spaced-digits": 0.9, "nhs-dots": 1.0, "nhs-slashes": 1.0,
+    "digits-as-words": 0.85, "spaced-digits": 0.9, "nhs-dots": 1.0, "nhs-slashes": 1.0,
     "nhs-spaced-hyphens": 1.0,
 }
+# upside-down: 0.78 until model v7 (77% measured: the layer reads fewer of the rule examples'
+# upside-down words as discriminatory once the concept features carry the group words).
+# digits-as-words: 0.90 until the fourth session's alphanumeric identifier rules (passport, driving
+# licence, vehicle registration), whose examples spelled out with spaced letters are joined onto
+# their neighbours or read as a name by the normaliser ("M O R G A" -> "MORGAN"): 87% measured.
 # issue 11 tricks (measured: 100% for every invisible character, circled, math styles, f with hook,
 # emoji between letters, HTML references, right-to-left override and hyphenated line breaks;
 # 96% for the enclosed forms with no capitals (parenthesised, regional indicators, small
@@ -203,7 +208,7 @@ FLOORS = {
 # written across punctuation lose their case or order)).
 FLOORS.update({name: 1.0 for name in TRICKS if name not in FLOORS})
 FLOORS.update({"parenthesised": 0.94, "squared": 0.94, "negative-squared": 0.94, "negative-circled": 0.94,
-               "regional-indicators": 0.94, "small-capitals": 0.94, "upside-down": 0.78,
+               "regional-indicators": 0.94, "small-capitals": 0.94, "upside-down": 0.76,
                "asterisks-between": 0.95, "markdown-emphasis": 0.95, "apostrophe-between": 0.96,
                "line-break": 0.88})
 

@@ -83,8 +83,8 @@ class Concepts:
         groups = sorted(t for t in found if t == "group" or t.startswith("group:"))
         others = [t for t in self.PAIRED if t in found]
         out += [f"k:{g}&{o}" for g in groups for o in others]
-        if "negation" in found and "praise" in found:
-            out += [f"k:{g}&negation&praise" for g in groups]
+        if "negation" in found:           # "never any good", "I don't hate them", "not vermin"
+            out += [f"k:{g}&negation&{o}" for g in groups for o in self.PAIRED if o != "negation" and o in found]
         return out
 
 

@@ -315,6 +315,8 @@ _MARK_CHAR = re.compile(r"[*~`]|__")
 _LETTER_BEFORE = re.compile(r"[^\W\d_]")
 _APOSTROPHE_WORD = re.compile(r"(?<![\w'])[^\W\d_]+(?:'[^\W\d_]+)+(?![\w'])")
 _LINE_SPLIT = re.compile(r"(?<![^\W\d_])(?P<before>[^\W\d_]{1,40})(?P<hyphen>-?)\r?\n(?P<after>[^\W\d_A-Z][^\W\d_]{0,39})(?![^\W\d_])")
+# a word in capitals hyphenated across a line ("PA-\nTEL" in a licence number, "SCUN-\nTHORPE")
+_LINE_SPLIT_CAPS = re.compile(r"(?<![^\W\d_])(?P<before>[A-Z]{1,40})(?P<hyphen>-)\r?\n(?P<after>[A-Z]{1,40})(?![^\W\d_])")
 _TEN_DIGITS = re.compile(r"(?<![\w.\-])\d(?:[ .\-]?\d){9}(?![\w]|[ .\-]\d)")
 _DIGIT_GROUP = re.compile(r"\d+")
 _GROUP_SEP = re.compile(r"[ .\-]")
@@ -394,7 +396,8 @@ _LINE_BREAK_STOP = {"a", "an", "the", "and", "or", "of", "to", "in", "on", "at",
 
 def _line_break_edits(text):
     """A word split across a line break: "fu\nck", "bas-\ntard" -> one word. A hyphen at the
-    end of the line always joins a lower-case continuation; a bare break with no space around
+    end of the line always joins a lower-case continuation (and a word in capitals, its
+    continuation in capitals); a bare break with no space around
     it joins a lower-case continuation unless either side is a short word of its own ("the",
     "and", "lol")."""
     edits = []
@@ -404,7 +407,8 @@ def _line_break_edits(text):
         before, after = m.group("before"), m.group("after")
         if m.group("hyphen") or (before.lower() not in _LINE_BREAK_STOP and after.lower() not in _LINE_BREAK_STOP):
             edits.append((m.end("before"), m.start("after"), ""))
-    return edits
+    edits += [(m.end("before"), m.start("after"), "") for m in _LINE_SPLIT_CAPS.finditer(text)]
+    return sorted(edits)
 
 
 def _nhs_check_digit_ok(digits: str) -> bool:

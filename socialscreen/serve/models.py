@@ -74,6 +74,7 @@ class FindingOut(_Strict):
     characteristic: Optional[str] = None
     attachment: Optional[int] = None
     fix: Optional[str] = None
+    label: Optional[str] = None          # service_user_identifier: which kind ("NAME", "NHS_NUMBER", ...)
 
 
 class SuppressedOut(_Strict):
@@ -82,7 +83,7 @@ class SuppressedOut(_Strict):
     category: str
     start: int
     end: int
-    by: Literal["allow", "allow-list", "baseline"]
+    by: Literal["allow", "allow-list", "consent", "baseline"]
     reason: Optional[str] = None
     attachment: Optional[int] = None
 

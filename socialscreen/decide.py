@@ -17,6 +17,9 @@ follows from the findings that stand.
 """
 from __future__ import annotations
 
+import bisect
+import itertools
+
 from dataclasses import replace
 from typing import Optional
 
@@ -190,7 +193,14 @@ class Decider:
         rule = self.model_rules.get("offensive_language")
         if rule is None:
             return []
-        taken = [(f.start, f.end) for f in have if f.category in ("offensive_language", "discriminatory_language")]
+        taken = sorted((f.start, f.end) for f in have if f.category in ("offensive_language", "discriminatory_language"))
+        starts = [a for a, _b in taken]
+        reach = list(itertools.accumulate((b for _a, b in taken), max))   # the furthest end so far
+
+        def overlaps_taken(a, b):                         # any taken (x, y) with x < b and a < y, in log time
+            i = bisect.bisect_left(starts, b)
+            return i > 0 and reach[i - 1] > a
+
         out = []
         for s in scores:
             if not s.words or max(p for _a, _b, p in s.words) < alone or s.scores["offensive_language"] < floor:
@@ -202,7 +212,7 @@ class Decider:
                     continue
                 f = self._model_finding(rule, "offensive_language", norm, account, a, b, p,
                                         f"span tagger of {self.model.name}: {p:.2f} (adds at {alone:.2f})", "")
-                if f and not any(x < f.end and f.start < y for x, y in taken):
+                if f and not overlaps_taken(f.start, f.end):
                     out.append(f)
         return out
 

@@ -1,4 +1,4 @@
-"""socialscreen check | baseline | init | policies | explain | rules | test-rules | serve."""
+"""socialscreen check | baseline | init | policies | explain | rules | people | test-rules | serve."""
 from __future__ import annotations
 
 import argparse

@@ -118,8 +118,7 @@ class PiiDetector:
                         candidates.append((s, e, rule.confidence, "pattern"))
             # one span per stretch of text: a candidate inside a longer one of the same rule goes
             # ("May 2021" inside "12 May 2021" from a rule's shorter pattern)
-            candidates = [c for c in candidates
-                          if not any(o[0] <= c[0] and c[1] <= o[1] and (o[1] - o[0]) > (c[1] - c[0]) for o in candidates)]
+            candidates = _outermost(candidates)
             seen = set()
             for start, end, score, why in candidates:
                 if (start, end) in seen:
@@ -130,3 +129,18 @@ class PiiDetector:
                     out.append(Hit(rule, start, end, max(score, rule.confidence) if why == "pattern" else
                                    min(1.0, max(score, rule.confidence)), why + (f"; {ctx}" if ctx else "")))
         return out
+
+
+def _outermost(candidates):
+    """Candidates not inside a longer one, in one sweep (a long post may hold thousands): in order
+    of start, longest first, a candidate ending within the furthest end so far is inside an
+    earlier one. Identical spans are kept (the first of them wins later, as before)."""
+    out, reach, last = [], -1, None
+    for c in sorted(candidates, key=lambda c: (c[0], -c[1])):
+        if c[1] <= reach and (c[0], c[1]) != last:
+            continue
+        out.append(c)
+        if c[1] > reach:
+            reach = c[1]
+        last = (c[0], c[1])
+    return out

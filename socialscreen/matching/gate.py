@@ -13,6 +13,12 @@ import functools
 from .terms import alternation, compiled, compiled_terms
 
 
+def _lazy_terms(key):
+    """A term list of the context (require_near, block_near...), compiled on first use."""
+    return functools.cached_property(
+        lambda self: self.compile_terms(getattr(self.ctx, key)) if self.ctx else None)
+
+
 class ContextGate:
     """A rule's `context:` settings compiled once, on first use: is this hit allowed where it
     stands? (Most rules' gates are never needed for a given post, since the prefilter runs only
@@ -22,21 +28,10 @@ class ContextGate:
     def __init__(self, context):
         self.ctx = context
 
-    @functools.cached_property
-    def require_near(self):
-        return self.compile_terms(self.ctx.require_near) if self.ctx else None
-
-    @functools.cached_property
-    def block_near(self):
-        return self.compile_terms(self.ctx.block_near) if self.ctx else None
-
-    @functools.cached_property
-    def require_any(self):
-        return self.compile_terms(self.ctx.require_any) if self.ctx else None
-
-    @functools.cached_property
-    def block_any(self):
-        return self.compile_terms(self.ctx.block_any) if self.ctx else None
+    require_near = _lazy_terms("require_near")
+    block_near = _lazy_terms("block_near")
+    require_any = _lazy_terms("require_any")
+    block_any = _lazy_terms("block_any")
 
     @functools.cached_property
     def before(self):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 
@@ -270,6 +271,8 @@ def _check(args) -> int:
         return screeners[policy]
 
     screener_for(args.policy)                                # a bad --policy fails before any output
+    gc.collect()                 # what was loaded moves to the permanent generation: full
+    gc.freeze()                  # collections during a long batch stop walking spaCy and the model
     notices = set()
 
     def notice(message):

@@ -1,7 +1,8 @@
 """The lexicon kind: literal terms (one compiled alternation for all rules) and patterns."""
 from __future__ import annotations
 
-from ..matching import ContextGate, Prefilter, alternation, compiled, compiled_terms, key_of
+from ..matching import ContextGate, Prefilter, compiled, key_of
+from ..matching.termset import TermSet
 from ..values import Hit
 
 
@@ -16,7 +17,7 @@ class LexiconDetector:
         for rule in self.rules:
             for term in rule.terms:
                 self.by_term.setdefault(key_of(term), []).append(rule)
-        self.terms_re = compiled_terms(alternation(self.by_term)) if self.by_term else None
+        self.terms_re = TermSet(self.by_term) if self.by_term else None
         self.patterns = [(rule, compiled(p)) for rule in self.rules for p in rule.patterns]
         self.prefilter = Prefilter([p for rule in self.rules for p in rule.patterns])
 
@@ -24,7 +25,7 @@ class LexiconDetector:
         text = analysis.text
         hits = []
         if self.terms_re is not None:
-            for m in self.terms_re.finditer(text):
+            for m in analysis.finditer(self.terms_re):
                 for rule in self.by_term.get(key_of(m.group(0)), ()):
                     hits.append((rule, m.start(), m.end(), f"term '{m.group(0).lower()}'"))
         for i in sorted(self.prefilter.candidates(text)):

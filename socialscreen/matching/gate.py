@@ -10,7 +10,8 @@ from __future__ import annotations
 import bisect
 import functools
 
-from .terms import alternation, compiled, compiled_terms
+from .terms import alternation, compiled
+from .termset import TermSet
 
 
 def _lazy_terms(key):
@@ -43,15 +44,15 @@ class ContextGate:
 
     @staticmethod
     def compile_terms(terms):
-        """Literal terms (whole words) and 're:'-prefixed regular expressions, as one pattern."""
+        """Literal terms (whole words: an automaton) and 're:'-prefixed regular expressions (with
+        the terms, one pattern), as one matcher with the search/finditer of a compiled pattern."""
         if not terms:
             return None
         literal = [t for t in terms if not t.startswith("re:")]
         patterns = [f"(?:{t[3:]})" for t in terms if t.startswith("re:")]
         if not patterns:
-            return compiled_terms(alternation(literal))
-        parts = ([alternation(literal)] if literal else []) + patterns
-        return compiled("|".join(parts))
+            return TermSet(literal)
+        return compiled("|".join(([alternation(literal)] if literal else []) + patterns))
 
     @property
     def window(self):

@@ -38,6 +38,24 @@ def required_literals(pattern: str):
     return _seq(list(tree))
 
 
+_COMMON_MARKS = set("!.,?'\"-:;()&/’‘“”_ ")
+
+
+def _rare(ch: str) -> bool:
+    """A symbol few posts contain: '*', '#', '@', '%', an emoji."""
+    return not ch.isalnum() and not ch.isspace() and ch not in _COMMON_MARKS
+
+
+def _usable(lit: str) -> bool:
+    """Long enough to filter: three characters, or a rare symbol (a masked word's '*', an
+    emoji) with a character beside it, or one emoji."""
+    if len(lit) >= MIN_LITERAL:
+        return True
+    if not any(_rare(c) for c in lit):
+        return False
+    return len(lit) >= 2 or ord(lit) >= 0x2000
+
+
 def _score(lits):
     """Prefer literal sets that are long, few, and not common words."""
     def weight(x):
@@ -60,7 +78,7 @@ def _seq(items):
     run = [""]                           # the literal variants built so far
 
     def flush():
-        if run and len(run[0]) >= MIN_LITERAL:
+        if run and all(_usable(r) for r in run):
             candidates.append(set(run))
         run[:] = [""]
 

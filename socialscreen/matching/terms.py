@@ -1,5 +1,6 @@
 """Compiled terms shared by every kind: patterns compiled once per process, many literal terms
-as one prefix-trie regular expression (optionally leetspeak-aware), and their lookup keys."""
+as one prefix-trie regular expression (leetspeak-aware for the profanity kind; plain term lists are
+matched by `termset.TermSet`, which finds the same matches), and their lookup keys."""
 from __future__ import annotations
 
 import functools
@@ -25,17 +26,6 @@ def compiled(pattern: str, flags: int = FLAGS):
 
 
 _STDLIB_FLAGS = {FLAGS: re.IGNORECASE, regex.V0: 0}
-
-
-@functools.lru_cache(maxsize=1024)
-def compiled_terms(pattern: str):
-    """A generated term alternation (see `alternation`). The standard library compiles these
-    large tries several times faster than `regex` and matches them as fast; fall back to
-    `regex` for anything it cannot take."""
-    try:
-        return re.compile(pattern, re.IGNORECASE)
-    except re.error:
-        return compiled(pattern)
 
 
 _SEP_PLAIN = r"[\s\-]+"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
+from ..matching.termset import fold
 from .normalise import Normalised
 
 
@@ -34,11 +35,30 @@ class Analysis:
             starts, ends = [0], [len(self.text)]
         self._sent_starts, self._sent_ends = starts, ends
 
+    def folded(self, s: str):
+        """The case- and separator-folded form of the post's text (or of `whole`) that term
+        sets search, built once per post."""
+        key = ("fold", id(s))
+        if key not in self.cache:
+            self.cache[key] = (s, fold(s))
+        return self.cache[key][1]
+
+    def _search(self, rx, s: str, start: int = 0, end: int | None = None):
+        if getattr(rx, "wants_folded", False):
+            return rx.search(s, start, end, self.folded(s))
+        return rx.search(s, start) if end is None else rx.search(s, start, end)
+
+    def finditer(self, rx, start: int = 0, end: int | None = None):
+        """rx.finditer over the post's text (a term set reads the post's folded form)."""
+        if getattr(rx, "wants_folded", False):
+            return rx.finditer(self.text, start, end, self.folded(self.text))
+        return rx.finditer(self.text, start) if end is None else rx.finditer(self.text, start, end)
+
     def search_whole(self, rx):
         """rx.search over the whole post, once per post and pattern."""
         key = id(rx)
         if key not in self.cache:
-            self.cache[key] = (rx, rx.search(self.whole))
+            self.cache[key] = (rx, self._search(rx, self.whole))
         return self.cache[key][1]
 
     def search_in(self, rx, start: int, end: int):
@@ -46,7 +66,7 @@ class Analysis:
         window (every hit of a post with no sentence break) share one scan."""
         key = ("search", id(rx), start, end)
         if key not in self.cache:
-            self.cache[key] = (rx, rx.search(self.text, start, end))
+            self.cache[key] = (rx, self._search(rx, self.text, start, end))
         return self.cache[key][1]
 
     def matches_in(self, rx, start: int, end: int) -> tuple:
@@ -54,7 +74,7 @@ class Analysis:
         window; starts and ends are sorted (the matches do not overlap), for bisect."""
         key = ("matches", id(rx), start, end)
         if key not in self.cache:
-            ms = list(rx.finditer(self.text, start, end))
+            ms = list(self.finditer(rx, start, end))
             self.cache[key] = (rx, [m.start() for m in ms], [m.end() for m in ms], ms)
         return self.cache[key][1:]
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import gc
 import json
 import logging
 import multiprocessing
@@ -89,6 +90,10 @@ class Screeners:
                 from ..screener import Screener
                 s = Screener(pack_id, **self.kwargs)
                 self._built[pack_id] = s
+                # a long-lived worker: what was just loaded (spaCy, the rules, the model) moves to
+                # the permanent generation, so full collections stop walking it mid-request
+                gc.collect()
+                gc.freeze()
         return s
 
     def loaded(self) -> list:

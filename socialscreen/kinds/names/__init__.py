@@ -135,7 +135,7 @@ class NamesDetector:
         ws = nl + 1 if nl >= 0 else ws
         nl = text.find("\n", end, we)
         we = nl if nl >= 0 else we
-        for m in staff_re.finditer(text, ws, we):
+        for m in analysis.finditer(staff_re, ws, we):
             # "her sister Mary", "his support worker": a relation of the person, not their role
             if POSSESSIVE_BEFORE.search(text[max(0, m.start() - 8):m.start()]):
                 continue

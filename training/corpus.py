@@ -18,10 +18,11 @@ SPAN_CATEGORIES = ("service_user_identifier", "confidential_information", "offen
 SLICES = ("belittle", "described", "disclaim", "discrim", "evasion", "identifiers", "identity", "insults", "mixed",
           "offensive", "people", "people2", "prejudice", "quoting", "secrets", "ties", "tiesimages", "tone", "workplace",
           "lookalikes", "hateforms", "careids", "sneers", "threats", "comments",
-          "identityplain")
+          "identityplain", "negation", "stories", "putdowns", "caredetail")
 # blind sets join the corpus only after they have been scored once (eval/README.md)
 SCORED = ("holdout-test.jsonl", "holdout-tune.jsonl", "holdout2.jsonl", "holdout3.jsonl", "holdout4.jsonl",
-          "blind5.jsonl", "blind6.jsonl", "blind7.jsonl", "blind8.jsonl", "blind9.jsonl", "blind10.jsonl")
+          "blind5.jsonl", "blind6.jsonl", "blind7.jsonl", "blind8.jsonl", "blind9.jsonl", "blind10.jsonl",
+          "blind11.jsonl", "blind12.jsonl")
 TOXIC_SPANS = ROOT.parent / "shared" / "train" / "toxic_spans" / "data.jsonl"
 
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError
-from .features import Concepts, featurise, tokens
+from .features import Concepts, featurise, featurise_words, quoted_words, sentence_tokens, tokens
 from .tagger import SpanTagger
 
 
@@ -83,11 +83,17 @@ class ContextModel:
         text = analysis.text
         n = len(self.categories)
         sents = [(x.start_char, x.end_char) for x in analysis.doc.sents if text[x.start_char:x.end_char].strip()]
+        sent_words = sentence_tokens(text, sents)     # one pass over the post, not one per sentence
         for i, (s, e) in enumerate(sents):
             # the sentence, and the words of the two sentences either side as context
-            around = text[sents[max(0, i - 2)][0]:sents[min(len(sents) - 1, i + 2)][1]]
-            idx, vals = featurise(text[s:e], self.bits, ("account:" + account,), context=around,
-                                  concepts=self.concepts)
+            lo, hi = max(0, i - 2), min(len(sents) - 1, i + 2)
+            if sent_words is not None:
+                idx, vals = featurise_words(sent_words[i], self.bits, ("account:" + account,),
+                                            {w for j in range(lo, hi + 1) for w in sent_words[j]}, self.concepts,
+                                            quoted_words(text[s:e]) if self.concepts is not None and self.concepts.quoting else ())
+            else:
+                idx, vals = featurise(text[s:e], self.bits, ("account:" + account,),
+                                      context=text[sents[lo][0]:sents[hi][1]], concepts=self.concepts)
             if not len(idx):
                 continue
             z = np.asarray(vals, dtype=np.float32) @ self.weights[idx]

@@ -60,7 +60,8 @@ _EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0))
 class Concepts:
     """word -> concept tags, from a mapping tag -> words (a model's concepts.json)."""
 
-    PAIRED = ("hostile", "violence", "exclude", "negation", "praise")
+    PAIRED = ("hostile", "violence", "exclude", "negation", "praise", "condemn")
+    HARM = ("hostile", "violence", "exclude")
 
     def __init__(self, tags: dict):
         self.tags = {k: tuple(sorted(set(v))) for k, v in sorted(tags.items())}
@@ -69,14 +70,23 @@ class Concepts:
             for w in words:
                 index.setdefault(w, set()).add(tag)
         self.index = {w: tuple(sorted(t)) for w, t in index.items()}
+        # models trained with the `condemn` concept (v9 on) also read quotations; an older
+        # model's concepts.json has no such tag, and its features stay as they were
+        self.quoting = "condemn" in self.tags
 
-    def features(self, words) -> list[str]:
+    def _tags(self, words) -> set:
         found = set()
         index = self.index
         for i, w in enumerate(words):
             found.update(index.get(w, ()))
             if i:
                 found.update(index.get(words[i - 1] + " " + w, ()))
+        return found
+
+    def features(self, words, quoted=()) -> list[str]:
+        """`quoted`: the words inside quotation marks in the sentence ("told her to 'go back
+        home'"): their concepts are also features of their own, as quoted."""
+        found = self._tags(words)
         if not found:
             return []
         out = ["k:" + t for t in sorted(found)]
@@ -85,7 +95,27 @@ class Concepts:
         out += [f"k:{g}&{o}" for g in groups for o in others]
         if "negation" in found:           # "never any good", "I don't hate them", "not vermin"
             out += [f"k:{g}&negation&{o}" for g in groups for o in self.PAIRED if o != "negation" and o in found]
+        if "condemn" in found:            # "called her a ... - unacceptable", "reported it"
+            out += [f"k:{h}&condemn" for h in self.HARM if h in found]
+        if quoted and self.quoting:
+            q = self._tags(quoted)
+            out += [f"k:quoted:{t}" for t in sorted(q) if t in self.PAIRED or t == "group"]
+            if q & set(self.HARM) and "condemn" in found:
+                out.append("k:quoted-harm&condemn")
         return out
+
+
+QUOTED = regex.compile(r"[\"“”«»]([^\"“”«»\n]{1,120})[\"“”«»]|(?<![\w])['‘’]([^'‘’\n]{1,120}?)['‘’](?![\w])")
+
+
+def quoted_words(text: str) -> list[str]:
+    """The words inside quotation marks ("...", “...”, '...', ‘...’) in a sentence."""
+    if not any(q in text for q in "\"“”«»'‘’"):
+        return []
+    out = []
+    for m in QUOTED.finditer(text):
+        out += tokens(m.group(1) or m.group(2) or "")
+    return out
 
 
 def featurise(text: str, bits: int, extra=(), context: str = "", concepts=None) -> tuple[np.ndarray, np.ndarray]:
@@ -94,8 +124,40 @@ def featurise(text: str, bits: int, extra=(), context: str = "", concepts=None) 
     around a sentence) are features of their own, weighted lower: "reported", "not OK"
     elsewhere in the post change what a quoted slur means. Each feature's value is
     1 + log(its weighted count): a word 1, a character n-gram 0.5, a bigram 1, a context word 0.3."""
+    return featurise_words(tokens(text), bits, extra, set(tokens(context)) if context else (), concepts,
+                           quoted_words(text) if concepts is not None and concepts.quoting else ())
+
+
+def sentence_tokens(text: str, bounds) -> list | None:
+    """tokens(text[s:e]) for each (s, e) of `bounds` (sentences in order), from one pass over
+    the text; None when that would differ from tokenising each sentence alone (a word running
+    across a boundary, or a character whose lower case is longer)."""
+    low = text.lower()
+    if len(low) != len(text):
+        return None
+    found = [(m.start(), m.end(), m.group()) for m in WORD.finditer(low)]
+    out, k = [], 0
+    for s, e in bounds:
+        while k < len(found) and found[k][0] < s:
+            if found[k][1] > s:
+                return None
+            k += 1
+        words = []
+        while k < len(found) and found[k][0] < e:
+            if found[k][1] > e:
+                return None
+            w = found[k][2]
+            words.append(w.strip("'") or w)
+            k += 1
+        out.append(words)
+    return out
+
+
+def featurise_words(words, bits: int, extra=(), context_words=(), concepts=None,
+                    quoted=()) -> tuple[np.ndarray, np.ndarray]:
+    """`featurise` of a text already split into `tokens`, its context as a set of words and
+    the words it quotes (`quoted_words`)."""
     mask = (1 << bits) - 1
-    words = tokens(text)
     hashes, weights = [], []
     for w in words:
         h, wt = _word_keys(w, mask)
@@ -107,11 +169,11 @@ def featurise(text: str, bits: int, extra=(), context: str = "", concepts=None) 
         more.append(_hash("x:" + t, mask))
         more_w.append(1.0)
     if concepts is not None:
-        for t in concepts.features(words):
+        for t in concepts.features(words, quoted):
             more.append(_hash(t, mask))
             more_w.append(1.0)
-    if context:
-        ctx = [_hash("p:" + w, mask) for w in set(tokens(context))]
+    if context_words:
+        ctx = [_hash("p:" + w, mask) for w in context_words]
         more += ctx
         more_w += [0.3] * len(ctx)
     if more:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import bisect
 import itertools
-
 from dataclasses import replace
 from typing import Optional
 

@@ -1,4 +1,5 @@
-"""The lexicon kind: literal terms (one compiled alternation for all rules) and patterns."""
+"""The lexicon kind: literal terms (one automaton for all rules, `matching.termset`) and patterns
+(run only when the prefilter finds one of their literals)."""
 from __future__ import annotations
 
 from ..matching import ContextGate, Prefilter, compiled, key_of

@@ -90,7 +90,7 @@ class ContextModel:
             if sent_words is not None:
                 idx, vals = featurise_words(sent_words[i], self.bits, ("account:" + account,),
                                             {w for j in range(lo, hi + 1) for w in sent_words[j]}, self.concepts,
-                                            quoted_words(text[s:e]) if self.concepts is not None and self.concepts.quoting else ())
+                                            quoted_words(text[s:e], self.concepts) if self.concepts is not None else ())
             else:
                 idx, vals = featurise(text[s:e], self.bits, ("account:" + account,),
                                       context=text[sents[lo][0]:sents[hi][1]], concepts=self.concepts)

@@ -100,7 +100,7 @@ class Concepts:
         if quoted and self.quoting:
             q = self._tags(quoted)
             out += [f"k:quoted:{t}" for t in sorted(q) if t in self.PAIRED or t == "group"]
-            if q & set(self.HARM) and "condemn" in found:
+            if "condemn" in found and not q.isdisjoint(self.HARM):
                 out.append("k:quoted-harm&condemn")
         return out
 
@@ -108,9 +108,10 @@ class Concepts:
 QUOTED = regex.compile(r"[\"“”«»]([^\"“”«»\n]{1,120})[\"“”«»]|(?<![\w])['‘’]([^'‘’\n]{1,120}?)['‘’](?![\w])")
 
 
-def quoted_words(text: str) -> list[str]:
-    """The words inside quotation marks ("...", “...”, '...', ‘...’) in a sentence."""
-    if not any(q in text for q in "\"“”«»'‘’"):
+def quoted_words(text: str, concepts=None) -> list[str]:
+    """The words inside quotation marks ("...", “...”, '...', ‘...’) in a sentence; none when
+    `concepts` is given and its model does not read quotations."""
+    if (concepts is not None and not concepts.quoting) or not any(q in text for q in "\"“”«»'‘’"):
         return []
     out = []
     for m in QUOTED.finditer(text):
@@ -125,7 +126,7 @@ def featurise(text: str, bits: int, extra=(), context: str = "", concepts=None) 
     elsewhere in the post change what a quoted slur means. Each feature's value is
     1 + log(its weighted count): a word 1, a character n-gram 0.5, a bigram 1, a context word 0.3."""
     return featurise_words(tokens(text), bits, extra, set(tokens(context)) if context else (), concepts,
-                           quoted_words(text) if concepts is not None and concepts.quoting else ())
+                           quoted_words(text, concepts) if concepts is not None else ())
 
 
 def sentence_tokens(text: str, bounds) -> list | None:
